@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "qingyuan.accounts"
+    verbose_name = "账号与权限"

@@ -1,0 +1,45 @@
+"""Roles and what each may do, written once. A user holds exactly one role, which also keeps the
+three administrator roles (三员分立) apart: no account can be both 系统管理员 and 审计管理员."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    AUDITOR = "auditor", _("审计管理员")
+    LEADER = "leader", _("领导")
+    CHIEF = "chief", _("科室负责人")
+    INSPECTOR = "inspector", _("监督员")
+    CLERK = "clerk", _("录入员")
+    LIAISON = "liaison", _("联络员")
+    SUPERVISOR = "supervisor", _("督查员")
+
+
+ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
+
+# Permissions are plain strings "<area>.<verb>". 系统管理员 manages accounts and settings and sees no
+# case content (subjects, later leads and cases); 审计管理员 reads the audit log and nothing else.
+PERMISSIONS: dict[str, set[str]] = {
+    Role.SYSADMIN: {"regions.view", "regions.manage", "units.view", "units.manage", "users.view",
+                    "users.manage", "registry.view", "registry.manage", "registry.import"},
+    Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
+    Role.AUDITOR: {"audit.view"},
+    Role.LEADER: {"regions.view", "units.view", "users.view", "registry.view", "subjects.view",
+                  "subjects.reveal"},
+    Role.CHIEF: {"regions.view", "units.view", "users.view", "registry.view", "registry.manage",
+                 "registry.import", "subjects.view", "subjects.edit", "subjects.reveal"},
+    Role.INSPECTOR: {"regions.view", "units.view", "registry.view", "subjects.view", "subjects.edit",
+                     "subjects.reveal"},
+    Role.CLERK: {"regions.view", "units.view", "registry.view", "registry.manage", "registry.import",
+                 "subjects.view", "subjects.edit"},
+    Role.LIAISON: {"registry.view"},
+    Role.SUPERVISOR: {"regions.view", "units.view", "registry.view", "subjects.view"},
+}
+
+
+def has_perm(user, perm: str) -> bool:
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return perm in PERMISSIONS.get(user.role, set())

@@ -1,0 +1,28 @@
+from django.urls import reverse
+
+# (label, url name, permission) — the navigation a user sees follows their role.
+NAVIGATION = [
+    ("首页", "core:home", None),
+    ("监管对象", "subjects:list", "subjects.view"),
+    ("医疗机构", "registry:institution_list", "registry.view"),
+    ("执业人员", "registry:practitioner_list", "registry.view"),
+    ("证照核验", "registry:verify", "registry.view"),
+    ("行政区划", "regions:list", "regions.view"),
+    ("单位", "regions:unit_list", "units.view"),
+    ("用户", "accounts:user_list", "users.view"),
+    ("审计日志", "core:audit_list", "audit.view"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for label, name, perm in NAVIGATION:
+        if perm and not user.can(perm):
+            continue
+        url = reverse(name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}

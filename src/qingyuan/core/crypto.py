@@ -1,0 +1,100 @@
+"""Encryption at rest for confidential fields (ID numbers, phones, reporter identity).
+
+AES-256-GCM with a key kept outside the database (env QINGYUAN_FIELD_KEYS, else var/field_keys).
+Ciphertexts carry their key id, so keys rotate: the first key encrypts, every listed key decrypts,
+and `manage.py rotate_field_keys` re-encrypts old rows. A keyed HMAC ("blind index") lets the
+platform find a person by ID number or phone without decrypting every row.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models
+
+PREFIX = "enc1"
+
+
+@lru_cache(maxsize=1)
+def _keys() -> tuple[tuple[str, bytes], ...]:
+    raw = settings.QINGYUAN_FIELD_KEYS
+    if not raw:
+        path = settings.QINGYUAN_FIELD_KEY_FILE
+        if not path.exists():
+            path.write_text("k1:" + base64.b64encode(os.urandom(32)).decode())
+            path.chmod(0o600)
+        raw = path.read_text().strip()
+    keys = []
+    for item in raw.split(","):
+        kid, _, b64 = item.strip().partition(":")
+        key = base64.b64decode(b64)
+        if len(key) != 32:
+            raise ValueError(f"field key {kid!r} must be 32 bytes (AES-256)")
+        keys.append((kid, key))
+    return tuple(keys)
+
+
+def reset_key_cache():
+    _keys.cache_clear()
+
+
+def current_key_id() -> str:
+    return _keys()[0][0]
+
+
+def encrypt(plaintext: str) -> str:
+    kid, key = _keys()[0]
+    nonce = os.urandom(12)
+    ct = AESGCM(key).encrypt(nonce, plaintext.encode(), kid.encode())
+    return f"{PREFIX}:{kid}:{base64.b64encode(nonce + ct).decode()}"
+
+
+def decrypt(token: str) -> str:
+    prefix, kid, b64 = token.split(":", 2)
+    if prefix != PREFIX:
+        raise ValueError("not an encrypted value")
+    key = dict(_keys())[kid]
+    blob = base64.b64decode(b64)
+    return AESGCM(key).decrypt(blob[:12], blob[12:], kid.encode()).decode()
+
+
+def blind_index(value: str) -> str:
+    """Deterministic keyed hash for equality search; never reversible without the key."""
+    if not value:
+        return ""
+    key = hashlib.sha256(b"blind-index:" + _keys()[-1][1]).digest()
+    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """Stores AES-GCM ciphertext; Python code sees plaintext. Not searchable: pair with blind_index."""
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        if value.startswith(PREFIX + ":"):
+            return value
+        return encrypt(value)
+
+
+def mask(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
+    """3205**********1234 style masking for display by default."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def mask_phone(value: str) -> str:
+    return mask(value, 3, 4)

@@ -1,0 +1,82 @@
+import django_filters
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from qingyuan.registry.models import Institution, Practitioner
+from qingyuan.subjects.models import Subject, SubjectStatus
+
+from .forms import DateInput, StyledFilterSet
+from .lists import Column, render_list
+from .models import AuditAction, AuditEvent
+from .permissions import require_perm
+
+
+@login_required
+def home(request):
+    user = request.user
+    figures = []
+    if user.can("subjects.view"):
+        subjects = Subject.objects.visible_to(user)
+        figures += [
+            ("在查监管对象", subjects.filter(status=SubjectStatus.ACTIVE).count()),
+            ("已取缔", subjects.filter(status=SubjectStatus.BANNED).count()),
+        ]
+    if user.can("registry.view"):
+        figures += [
+            ("辖区医疗机构", Institution.objects.visible_to(user).count()),
+            ("辖区执业人员", Practitioner.objects.visible_to(user).count()),
+        ]
+    recent = []
+    if user.can("subjects.view"):
+        recent = Subject.objects.visible_to(user).select_related("region")[:10]
+    return render(request, "core/home.html", {"title": "首页", "figures": figures, "recent_subjects": recent})
+
+
+class AuditFilter(StyledFilterSet):
+    actor_name = django_filters.CharFilter(label="操作人账号", lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(label="操作", choices=AuditAction.choices)
+    target_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
+    at_from = django_filters.DateFilter(label="起始日期", field_name="at", lookup_expr="date__gte", widget=DateInput)
+    at_to = django_filters.DateFilter(label="截止日期", field_name="at", lookup_expr="date__lte", widget=DateInput)
+
+    class Meta:
+        model = AuditEvent
+        fields = []
+
+
+AUDIT_COLUMNS = [
+    Column("时间", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+    Column("操作人", lambda e: e.actor_name),
+    Column("操作", lambda e: e.get_action_display()),
+    Column("对象类型", lambda e: e.target_type),
+    Column("对象", lambda e: e.target_repr),
+    Column("结果", lambda e: e.result),
+    Column("客户端地址", lambda e: e.ip),
+    Column("请求编号", lambda e: e.request_id),
+]
+
+
+@require_perm("audit.view")
+def audit_list(request):
+    """审计管理员: the whole log, newest first (the auditor's scope is the log, not a region)."""
+    return render_list(request, queryset=AuditEvent.objects.order_by("-id"), filterset_class=AuditFilter,
+                       columns=AUDIT_COLUMNS, title="审计日志", template="includes/list.html", per_page=50)
+
+
+def health(request):
+    """Load-balancer probe: database and storage reachable."""
+    from django.conf import settings
+
+    status = {"database": "ok", "storage": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 — any failure means unhealthy
+        status["database"] = "error"
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    if not settings.MEDIA_ROOT.is_dir():
+        status["storage"] = "error"
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

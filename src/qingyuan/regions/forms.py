@@ -1,0 +1,44 @@
+from django import forms
+
+from qingyuan.core.forms import StyledForm, StyledModelForm
+
+from .models import Level, Region, Unit
+
+
+class UnitForm(StyledModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "region", "parent", "address", "phone", "is_active"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix = actor.unit.region.prefix
+        self.fields["region"].queryset = Region.objects.filter(code__startswith=prefix, level__lte=Level.TOWNSHIP)
+        self.fields["parent"].queryset = Unit.objects.filter(region__code__startswith=prefix[:4])
+
+
+class LocalRegionForm(StyledModelForm):
+    """An administrator adds one township or village by hand."""
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "urban_rural_class", "aliases"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor_prefix = actor.unit.region.prefix
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit() or len(code) not in (9, 12):
+            raise forms.ValidationError("统计用区划代码应为9位（乡镇）或12位（村/社区）数字")
+        if not code.startswith(self.actor_prefix):
+            raise forms.ValidationError("该代码不在您的辖区内")
+        parent = code[:6] if len(code) == 9 else code[:9]
+        if not Region.objects.filter(code=parent).exists():
+            raise forms.ValidationError(f"上级区划 {parent} 不存在")
+        return code
+
+
+class RegionImportForm(StyledForm):
+    file = forms.FileField(label="CSV文件", help_text="表头：统计用区划代码,名称,城乡分类代码；UTF-8 或 GBK 编码")

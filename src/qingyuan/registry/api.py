@@ -1,0 +1,2 @@
+def register(router):
+    """Registry endpoints (institutions, practitioners, licence verification)."""
