@@ -17,10 +17,24 @@ from qingyuan.regions.models import Level, Region, Unit, UnitKind
 PASSWORD = "Qingyuan#2024"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests create many accounts. test_passwords_are_hashed_with_argon2
+    # checks the production setting itself.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_region(code, name, level, parent=None, urban_rural_class=""):
     full = (parent.full_name if parent else "") + name
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, full_name=full,
-                                 prefix=Region.prefix_for(code, level), urban_rural_class=urban_rural_class)
+    return Region.objects.create(
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        full_name=full,
+        prefix=Region.prefix_for(code, level),
+        urban_rural_class=urban_rural_class,
+    )
 
 
 @pytest.fixture
@@ -34,23 +48,45 @@ def regions(db):
     community = make_region("320506100001", "山塘社区居委会", Level.VILLAGE, town, urban_rural_class="111")
     xc_town = make_region("320507100", "黄埭镇", Level.TOWNSHIP, xc)
     xc_village = make_region("320507100201", "三埂村委会", Level.VILLAGE, xc_town, urban_rural_class="220")
-    return {"province": js, "city": sz, "wuzhong": wz, "xiangcheng": xc, "town": town, "village": village,
-            "community": community, "xc_town": xc_town, "xc_village": xc_village}
+    return {
+        "province": js,
+        "city": sz,
+        "wuzhong": wz,
+        "xiangcheng": xc,
+        "town": town,
+        "village": village,
+        "community": community,
+        "xc_town": xc_town,
+        "xc_village": xc_village,
+    }
 
 
 @pytest.fixture
 def units(regions):
-    city = Unit.objects.create(name="苏州市卫生健康委员会", kind=UnitKind.HEALTH_COMMISSION, region=regions["city"])
-    wz = Unit.objects.create(name="吴中区卫生监督所", kind=UnitKind.SUPERVISION_INSTITUTE, region=regions["wuzhong"],
-                             parent=city)
-    xc = Unit.objects.create(name="相城区卫生监督所", kind=UnitKind.SUPERVISION_INSTITUTE,
-                             region=regions["xiangcheng"], parent=city)
+    city = Unit.objects.create(
+        name="苏州市卫生健康委员会", kind=UnitKind.HEALTH_COMMISSION, region=regions["city"]
+    )
+    wz = Unit.objects.create(
+        name="吴中区卫生监督所", kind=UnitKind.SUPERVISION_INSTITUTE, region=regions["wuzhong"], parent=city
+    )
+    xc = Unit.objects.create(
+        name="相城区卫生监督所",
+        kind=UnitKind.SUPERVISION_INSTITUTE,
+        region=regions["xiangcheng"],
+        parent=city,
+    )
     return {"city": city, "wuzhong": wz, "xiangcheng": xc}
 
 
 def make_user(username, unit, role, full_name, credential_no=""):
-    user = User(username=username, unit=unit, role=role, full_name=full_name, credential_no=credential_no,
-                must_change_password=False)
+    user = User(
+        username=username,
+        unit=unit,
+        role=role,
+        full_name=full_name,
+        credential_no=credential_no,
+        must_change_password=False,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -172,6 +172,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Third-party browser assets are fetched from the npm registry at install time (assets.lock.json,
 # `manage.py fetch_assets`) into var/vendor and served by the platform itself: no CDN.
 VENDOR_DIR = VAR_DIR / "vendor"

@@ -20,8 +20,17 @@ class UserForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "gender", "ethnicity", "phone", "credential_no", "unit", "role",
-                  "is_active"]
+        fields = [
+            "username",
+            "full_name",
+            "gender",
+            "ethnicity",
+            "phone",
+            "credential_no",
+            "unit",
+            "role",
+            "is_active",
+        ]
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,11 +40,20 @@ class UserForm(forms.ModelForm):
             for name in ("unit", "role"):
                 self.fields[name].disabled = True
         if not actor.can("users.manage"):
-            for name in ("username", "full_name", "gender", "ethnicity", "phone", "credential_no", "is_active"):
+            for name in (
+                "username",
+                "full_name",
+                "gender",
+                "ethnicity",
+                "phone",
+                "credential_no",
+                "is_active",
+            ):
                 self.fields[name].disabled = True
         if self.instance.pk is None:
             self.fields["initial_password"] = forms.CharField(
-                label="初始密码", widget=forms.PasswordInput, help_text="首次登录时须修改")
+                label="初始密码", widget=forms.PasswordInput, help_text="首次登录时须修改"
+            )
 
     def clean(self):
         data = super().clean()

@@ -12,8 +12,13 @@ def user_create(*, actor, data: dict, initial_password: str) -> User:
     user.must_change_password = True
     user.full_clean()
     user.save()
-    audit.record(actor=actor, action=audit.AuditAction.CREATE, target=user, after=audit.snapshot(user),
-                 region_code=user.unit.region_id if user.unit_id else "")
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE,
+        target=user,
+        after=audit.snapshot(user),
+        region_code=user.unit.region_id if user.unit_id else "",
+    )
     return user
 
 
@@ -27,8 +32,14 @@ def user_update(*, actor, user: User, data: dict) -> User:
     locked.full_clean()
     locked.save()
     b, a = audit.diff(before, audit.snapshot(locked))
-    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=locked, before=b, after=a,
-                 region_code=locked.unit.region_id if locked.unit_id else "")
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.UPDATE,
+        target=locked,
+        before=b,
+        after=a,
+        region_code=locked.unit.region_id if locked.unit_id else "",
+    )
     return locked
 
 

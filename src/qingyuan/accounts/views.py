@@ -72,16 +72,26 @@ USER_COLUMNS = [
 def user_list(request):
     qs = User.objects.visible_to(request.user).select_related("unit")
     extra = {"create_url": "accounts:user_create"} if request.user.can("users.manage") else {}
-    return render_list(request, queryset=qs, filterset_class=UserFilter, columns=USER_COLUMNS, title="用户",
-                       template="accounts/user_list.html", extra=extra)
+    return render_list(
+        request,
+        queryset=qs,
+        filterset_class=UserFilter,
+        columns=USER_COLUMNS,
+        title="用户",
+        template="accounts/user_list.html",
+        extra=extra,
+    )
 
 
 @require_perm("users.view")
 def user_detail(request, pk):
     account = get_visible_or_404(User.objects.select_related("unit__region"), request.user, pk=pk)
     can_edit = request.user.can("users.manage") or request.user.can("users.grant")
-    return render(request, "accounts/user_detail.html", {"account": account, "title": str(account),
-                                                          "can_edit": can_edit})
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"account": account, "title": str(account), "can_edit": can_edit},
+    )
 
 
 @require_perm("users.manage")
@@ -90,8 +100,9 @@ def user_create(request):
     style_fields(form)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "initial_password"}
-        account = services.user_create(actor=request.user, data=data,
-                                       initial_password=form.cleaned_data["initial_password"])
+        account = services.user_create(
+            actor=request.user, data=data, initial_password=form.cleaned_data["initial_password"]
+        )
         messages.success(request, f"已创建账号 {account.username}，首次登录须修改密码。")
         return redirect("accounts:user_detail", pk=account.pk)
     return render(request, "includes/form.html", {"form": form, "title": "新建用户"})

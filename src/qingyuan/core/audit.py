@@ -120,12 +120,32 @@ def _build(*, actor, action, target, target_type, target_repr, region_code, befo
     )
 
 
-def record(*, actor=None, action: str, target=None, target_type: str = "", target_repr: str = "",
-           region_code: str = "", before=None, after=None, result: str = "ok", request=None) -> AuditEvent:
+def record(
+    *,
+    actor=None,
+    action: str,
+    target=None,
+    target_type: str = "",
+    target_repr: str = "",
+    region_code: str = "",
+    before=None,
+    after=None,
+    result: str = "ok",
+    request=None,
+) -> AuditEvent:
     """Append one audit row in the caller's transaction."""
-    event = _build(actor=actor, action=action, target=target, target_type=target_type,
-                   target_repr=target_repr, region_code=region_code, before=before, after=after,
-                   result=result, request=request)
+    event = _build(
+        actor=actor,
+        action=action,
+        target=target,
+        target_type=target_type,
+        target_repr=target_repr,
+        region_code=region_code,
+        before=before,
+        after=after,
+        result=result,
+        request=request,
+    )
     with transaction.atomic():
         _lock_chain()
         event.prev_hash = _last_hash()
@@ -143,10 +163,18 @@ def record_many(entries: list[dict], *, actor=None, request=None, batch_size: in
         prev = _last_hash()
         events = []
         for entry in entries:
-            event = _build(actor=actor, request=request, result=entry.get("result", "ok"),
-                           target=entry.get("target"), target_type=entry.get("target_type", ""),
-                           target_repr=entry.get("target_repr", ""), region_code=entry.get("region_code", ""),
-                           action=entry["action"], before=entry.get("before"), after=entry.get("after"))
+            event = _build(
+                actor=actor,
+                request=request,
+                result=entry.get("result", "ok"),
+                target=entry.get("target"),
+                target_type=entry.get("target_type", ""),
+                target_repr=entry.get("target_repr", ""),
+                region_code=entry.get("region_code", ""),
+                action=entry["action"],
+                before=entry.get("before"),
+                after=entry.get("after"),
+            )
             if entry.get("target_id"):
                 event.target_id = str(entry["target_id"])
             event.prev_hash = prev

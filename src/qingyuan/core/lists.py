@@ -1,8 +1,9 @@
 """The list page every app uses: filters, a count, paging, and XLSX export of exactly what is listed."""
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -64,13 +65,26 @@ def _quote(text: str) -> str:
     return quote(text)
 
 
-def render_list(request, *, queryset, filterset_class, columns: list[Column], title: str, template: str,
-                extra: dict | None = None, per_page: int = 25):
+def render_list(
+    request,
+    *,
+    queryset,
+    filterset_class,
+    columns: list[Column],
+    title: str,
+    template: str,
+    extra: dict | None = None,
+    per_page: int = 25,
+):
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     if request.GET.get("export") == "xlsx":
-        audit.record(action=audit.AuditAction.EXPORT, target_type=queryset.model._meta.label_lower,
-                     target_repr=title, after={"filters": {k: v for k, v in request.GET.items() if k != "export"}})
+        audit.record(
+            action=audit.AuditAction.EXPORT,
+            target_type=queryset.model._meta.label_lower,
+            target_repr=title,
+            after={"filters": {k: v for k, v in request.GET.items() if k != "export"}},
+        )
         return xlsx_response(title=title, columns=columns, rows=rows[:MAX_EXPORT_ROWS], filename=title)
     paginator = Paginator(rows, per_page)
     page = paginator.get_page(request.GET.get("page"))

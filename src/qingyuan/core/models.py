@@ -32,8 +32,15 @@ class AuditEvent(models.Model):
     """One change, login or reveal: who, when, what (before/after), from which request. Append-only."""
 
     at = models.DateTimeField(_("时间"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)

@@ -34,7 +34,7 @@ def jurisdiction_prefix(user) -> str | None:
 
 
 def get_visible_or_404(queryset, user, **lookup):
-    """"Missing" and "not yours" look the same: both are 404."""
+    """ "Missing" and "not yours" look the same: both are 404."""
     try:
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError):

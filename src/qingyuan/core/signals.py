@@ -21,11 +21,22 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
-    audit.record(action=audit.AuditAction.LOGIN_FAILED, target_type="accounts.user", target_repr=username,
-                 result="fail", request=request)
+    audit.record(
+        action=audit.AuditAction.LOGIN_FAILED,
+        target_type="accounts.user",
+        target_repr=username,
+        result="fail",
+        request=request,
+    )
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    audit.record(action=audit.AuditAction.LOCKOUT, target_type="accounts.user", target_repr=username or "",
-                 after={"ip": ip_address}, result="fail", request=request)
+    audit.record(
+        action=audit.AuditAction.LOCKOUT,
+        target_type="accounts.user",
+        target_repr=username or "",
+        after={"ip": ip_address},
+        result="fail",
+        request=request,
+    )

@@ -38,8 +38,12 @@ class AuditFilter(StyledFilterSet):
     actor_name = django_filters.CharFilter(label="操作人账号", lookup_expr="icontains")
     action = django_filters.ChoiceFilter(label="操作", choices=AuditAction.choices)
     target_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
-    at_from = django_filters.DateFilter(label="起始日期", field_name="at", lookup_expr="date__gte", widget=DateInput)
-    at_to = django_filters.DateFilter(label="截止日期", field_name="at", lookup_expr="date__lte", widget=DateInput)
+    at_from = django_filters.DateFilter(
+        label="起始日期", field_name="at", lookup_expr="date__gte", widget=DateInput
+    )
+    at_to = django_filters.DateFilter(
+        label="截止日期", field_name="at", lookup_expr="date__lte", widget=DateInput
+    )
 
     class Meta:
         model = AuditEvent
@@ -61,8 +65,15 @@ AUDIT_COLUMNS = [
 @require_perm("audit.view")
 def audit_list(request):
     """审计管理员: the whole log, newest first (the auditor's scope is the log, not a region)."""
-    return render_list(request, queryset=AuditEvent.objects.order_by("-id"), filterset_class=AuditFilter,
-                       columns=AUDIT_COLUMNS, title="审计日志", template="includes/list.html", per_page=50)
+    return render_list(
+        request,
+        queryset=AuditEvent.objects.order_by("-id"),
+        filterset_class=AuditFilter,
+        columns=AUDIT_COLUMNS,
+        title="审计日志",
+        template="includes/list.html",
+        per_page=50,
+    )
 
 
 def health(request):

@@ -13,7 +13,9 @@ class UnitForm(StyledModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         prefix = actor.unit.region.prefix
-        self.fields["region"].queryset = Region.objects.filter(code__startswith=prefix, level__lte=Level.TOWNSHIP)
+        self.fields["region"].queryset = Region.objects.filter(
+            code__startswith=prefix, level__lte=Level.TOWNSHIP
+        )
         self.fields["parent"].queryset = Unit.objects.filter(region__code__startswith=prefix[:4])
 
 
@@ -41,4 +43,6 @@ class LocalRegionForm(StyledModelForm):
 
 
 class RegionImportForm(StyledForm):
-    file = forms.FileField(label="CSV文件", help_text="表头：统计用区划代码,名称,城乡分类代码；UTF-8 或 GBK 编码")
+    file = forms.FileField(
+        label="CSV文件", help_text="表头：统计用区划代码,名称,城乡分类代码；UTF-8 或 GBK 编码"
+    )

@@ -1,6 +1,7 @@
 """The administrative tree (GB/T 2260 down to county, statistical codes below) and the units in it."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,16 +53,26 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     full_name = models.CharField(_("全称"), max_length=200, db_index=True)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
-    kind = models.CharField(_("类型"), max_length=16, blank=True, help_text=_("省、地级市、县级市、市辖区、镇、村委会等"))
-    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    kind = models.CharField(
+        _("类型"), max_length=16, blank=True, help_text=_("省、地级市、县级市、市辖区、镇、村委会等")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     prefix = models.CharField(_("辖区前缀"), max_length=12, db_index=True)
-    urban_rural_class = models.CharField(_("城乡分类代码"), max_length=3, blank=True,
-                                         choices=UrbanRuralClass.choices)
+    urban_rural_class = models.CharField(
+        _("城乡分类代码"), max_length=3, blank=True, choices=UrbanRuralClass.choices
+    )
     aliases = models.CharField(_("别名"), max_length=200, blank=True, help_text=_("以逗号分隔，用于地址识别"))
     is_active = models.BooleanField(_("现行"), default=True)
-    retired_on = models.DateField(_("撤销日期"), null=True, blank=True,
-                                  help_text=_("代码撤销后仍保留，旧记录继续有效"))
+    retired_on = models.DateField(
+        _("撤销日期"), null=True, blank=True, help_text=_("代码撤销后仍保留，旧记录继续有效")
+    )
 
     class Meta:
         verbose_name = _("行政区划")
@@ -71,13 +82,16 @@ class Region(models.Model):
     def __str__(self):
         return self.full_name or self.name
 
-    @staticmethod
-    def prefix_for(code: str, level: int) -> str:
-        return code[: PREFIX_LENGTH[level]]
-
     def save(self, *args, **kwargs):
         self.prefix = self.prefix_for(self.code, self.level)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("regions:detail", args=[self.code])
+
+    @staticmethod
+    def prefix_for(code: str, level: int) -> str:
+        return code[: PREFIX_LENGTH[level]]
 
     @property
     def default_location_type(self) -> str:
@@ -112,9 +126,17 @@ class Unit(models.Model):
 
     name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("单位类型"), max_length=32, choices=UnitKind.choices)
-    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="units")
-    parent = models.ForeignKey("self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -123,24 +145,16 @@ class Unit(models.Model):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         ordering = ["region_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unit_unique_name_in_region",
-                                               violation_error_message=_("该区划下已有同名单位"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="unit_unique_name_in_region",
+                violation_error_message=_("该区划下已有同名单位"),
+            )
+        ]
 
     def __str__(self):
         return self.name
 
-
-def _region_url(self):
-    from django.urls import reverse
-
-    return reverse("regions:detail", args=[self.code])
-
-
-def _unit_url(self):
-    from django.urls import reverse
-
-    return reverse("regions:unit_detail", args=[self.pk])
-
-
-Region.get_absolute_url = _region_url
-Unit.get_absolute_url = _unit_url
+    def get_absolute_url(self):
+        return reverse("regions:unit_detail", args=[self.pk])

@@ -29,11 +29,23 @@ def _national_rows():
                 c_full = province["name"] + child["name"]
                 yield c_code, child["name"], Level.CITY, child["type"], p_code, c_full
                 for county in child.get("children", []):
-                    yield (county["code"], county["name"], Level.COUNTY, county["type"], c_code,
-                           c_full + county["name"])
+                    yield (
+                        county["code"],
+                        county["name"],
+                        Level.COUNTY,
+                        county["type"],
+                        c_code,
+                        c_full + county["name"],
+                    )
             else:  # districts of a municipality, or counties directly under the province
-                yield (child["code"], child["name"], Level.COUNTY, child["type"], p_code,
-                       province["name"] + child["name"])
+                yield (
+                    child["code"],
+                    child["name"],
+                    Level.COUNTY,
+                    child["type"],
+                    p_code,
+                    province["name"] + child["name"],
+                )
 
 
 @transaction.atomic
@@ -45,9 +57,23 @@ def regions_load_national(*, actor=None) -> dict:
         seen.add(code)
         region = existing.get(code)
         if region is None:
-            created.append(Region(code=code, name=name, level=level, kind=kind, parent_id=parent, full_name=full,
-                                  prefix=Region.prefix_for(code, level)))
-        elif (region.name, region.full_name, region.parent_id, region.is_active) != (name, full, parent, True):
+            created.append(
+                Region(
+                    code=code,
+                    name=name,
+                    level=level,
+                    kind=kind,
+                    parent_id=parent,
+                    full_name=full,
+                    prefix=Region.prefix_for(code, level),
+                )
+            )
+        elif (region.name, region.full_name, region.parent_id, region.is_active) != (
+            name,
+            full,
+            parent,
+            True,
+        ):
             region.name, region.full_name, region.parent_id, region.kind = name, full, parent, kind
             region.is_active, region.retired_on = True, None
             updated.append(region)
@@ -63,8 +89,13 @@ def regions_load_national(*, actor=None) -> dict:
     Region.objects.bulk_update(retired, ["is_active", "retired_on"])
     summary = {"created": len(created), "updated": len(updated), "retired": len(retired)}
     if created or updated or retired:
-        audit.record(actor=actor, action=audit.AuditAction.IMPORT, target_type="regions.region",
-                     target_repr="全国行政区划（区县级以上）", after=summary)
+        audit.record(
+            actor=actor,
+            action=audit.AuditAction.IMPORT,
+            target_type="regions.region",
+            target_repr="全国行政区划（区县级以上）",
+            after=summary,
+        )
     return summary
 
 
@@ -117,7 +148,9 @@ def regions_import_local(*, actor, file_bytes: bytes, within_prefix: str = "") -
             errors.append(f"第{line_no}行：上级区划 {parent} 不存在（请先导入乡镇）")
             continue
         if level == Level.VILLAGE and klass and klass not in valid_classes:
-            errors.append(f"第{line_no}行：城乡分类代码“{klass}”无效，应为 {'、'.join(sorted(valid_classes))} 之一")
+            errors.append(
+                f"第{line_no}行：城乡分类代码“{klass}”无效，应为 {'、'.join(sorted(valid_classes))} 之一"
+            )
             continue
         if code in file_codes:
             errors.append(f"第{line_no}行：代码 {code} 在文件中重复")
@@ -133,16 +166,27 @@ def regions_import_local(*, actor, file_bytes: bytes, within_prefix: str = "") -
         full = (parent.full_name if parent else "") + name
         region, was_created = Region.objects.update_or_create(
             code=code,
-            defaults={"name": name, "level": level, "parent_id": parent_code, "full_name": full,
-                      "urban_rural_class": klass if level == Level.VILLAGE else "",
-                      "kind": "村/社区" if level == Level.VILLAGE else "乡镇/街道"},
+            defaults={
+                "name": name,
+                "level": level,
+                "parent_id": parent_code,
+                "full_name": full,
+                "urban_rural_class": klass if level == Level.VILLAGE else "",
+                "kind": "村/社区" if level == Level.VILLAGE else "乡镇/街道",
+            },
         )
         parents[code] = region
         created += was_created
         updated += not was_created
     summary = {"created": created, "updated": updated}
-    audit.record(actor=actor, action=audit.AuditAction.IMPORT, target_type="regions.region",
-                 target_repr="乡镇/村级区划导入", after=summary, region_code=within_prefix)
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.IMPORT,
+        target_type="regions.region",
+        target_repr="乡镇/村级区划导入",
+        after=summary,
+        region_code=within_prefix,
+    )
     return summary
 
 
@@ -152,8 +196,13 @@ def region_create(*, actor, data: dict) -> Region:
     region.prefix = Region.prefix_for(region.code, region.level)
     region.full_clean()
     region.save()
-    audit.record(actor=actor, action=audit.AuditAction.CREATE, target=region, after=audit.snapshot(region),
-                 region_code=region.code)
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE,
+        target=region,
+        after=audit.snapshot(region),
+        region_code=region.code,
+    )
     return region
 
 
@@ -169,6 +218,11 @@ def unit_save(*, actor, unit: Unit, data: dict) -> Unit:
     unit.save()
     after = audit.snapshot(unit)
     b, a = audit.diff(before, after)
-    audit.record(actor=actor, action=audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
-                 target=unit, before=b, after=a)
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
+        target=unit,
+        before=b,
+        after=a,
+    )
     return unit

@@ -47,9 +47,15 @@ def _regions_for(user):
 
 @require_perm("regions.view")
 def region_list(request):
-    return render_list(request, queryset=_regions_for(request.user), filterset_class=RegionFilter,
-                       columns=REGION_COLUMNS, title="行政区划", template="regions/region_list.html",
-                       extra={"can_manage": request.user.can("regions.manage")})
+    return render_list(
+        request,
+        queryset=_regions_for(request.user),
+        filterset_class=RegionFilter,
+        columns=REGION_COLUMNS,
+        title="行政区划",
+        template="regions/region_list.html",
+        extra={"can_manage": request.user.can("regions.manage")},
+    )
 
 
 @require_perm("regions.view")
@@ -58,10 +64,17 @@ def region_detail(request, code):
         region = _regions_for(request.user).get(code=code)
     except Region.DoesNotExist:
         raise Http404 from None
-    return render(request, "regions/region_detail.html", {
-        "title": region.full_name, "region": region, "ancestors": region.ancestors()[:-1],
-        "children": region.children.order_by("code"), "units": region.units.order_by("name"),
-    })
+    return render(
+        request,
+        "regions/region_detail.html",
+        {
+            "title": region.full_name,
+            "region": region,
+            "ancestors": region.ancestors()[:-1],
+            "children": region.children.order_by("code"),
+            "units": region.units.order_by("name"),
+        },
+    )
 
 
 @require_perm("regions.manage")
@@ -85,15 +98,19 @@ def region_import(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            summary = services.regions_import_local(actor=request.user, file_bytes=form.cleaned_data["file"].read(),
-                                                    within_prefix=request.user.unit.region.prefix)
+            summary = services.regions_import_local(
+                actor=request.user,
+                file_bytes=form.cleaned_data["file"].read(),
+                within_prefix=request.user.unit.region.prefix,
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
             messages.success(request, f"导入完成：新增 {summary['created']}，更新 {summary['updated']}")
             return redirect("regions:list")
-    return render(request, "regions/region_import.html", {"form": form, "errors": errors,
-                                                          "title": "导入乡镇/村级区划"})
+    return render(
+        request, "regions/region_import.html", {"form": form, "errors": errors, "title": "导入乡镇/村级区划"}
+    )
 
 
 @require_perm("regions.view")
@@ -132,8 +149,15 @@ def _units_for(user):
 @require_perm("units.view")
 def unit_list(request):
     extra = {"can_manage": request.user.can("units.manage")}
-    return render_list(request, queryset=_units_for(request.user), filterset_class=UnitFilter,
-                       columns=UNIT_COLUMNS, title="单位", template="regions/unit_list.html", extra=extra)
+    return render_list(
+        request,
+        queryset=_units_for(request.user),
+        filterset_class=UnitFilter,
+        columns=UNIT_COLUMNS,
+        title="单位",
+        template="regions/unit_list.html",
+        extra=extra,
+    )
 
 
 @require_perm("units.view")
@@ -142,8 +166,11 @@ def unit_detail(request, pk):
         unit = _units_for(request.user).get(pk=pk)
     except Unit.DoesNotExist:
         raise Http404 from None
-    return render(request, "regions/unit_detail.html", {"title": unit.name, "unit": unit,
-                                                        "can_manage": request.user.can("units.manage")})
+    return render(
+        request,
+        "regions/unit_detail.html",
+        {"title": unit.name, "unit": unit, "can_manage": request.user.can("units.manage")},
+    )
 
 
 @require_perm("units.manage")

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.core.crypto import EncryptedTextField
@@ -19,8 +20,13 @@ class SubjectKind(models.TextChoices):
 
 
 # FORMS.md S001-A2: the kinds counted as unlicensed practice sites.
-UNLICENSED_KINDS = {SubjectKind.UNLICENSED_CLINIC, SubjectKind.ITINERANT, SubjectKind.BEAUTY_SALON,
-                    SubjectKind.WELLNESS, SubjectKind.OTHER}
+UNLICENSED_KINDS = {
+    SubjectKind.UNLICENSED_CLINIC,
+    SubjectKind.ITINERANT,
+    SubjectKind.BEAUTY_SALON,
+    SubjectKind.WELLNESS,
+    SubjectKind.OTHER,
+}
 
 
 class PracticeContent(models.TextChoices):
@@ -58,22 +64,41 @@ class Subject(models.Model):
     name = models.CharField(_("名称"), max_length=200, db_index=True, help_text=_("场所名称或人员姓名"))
     kind = models.CharField(_("类型"), max_length=32, choices=SubjectKind.choices)
     address = models.CharField(_("地址"), max_length=300, db_index=True)
-    region = models.ForeignKey("regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                               related_name="+", help_text=_("尽量选到村/社区"))
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所在区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("尽量选到村/社区"),
+    )
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    location_type = models.CharField(_("区域类型"), max_length=16, choices=LocationType.choices, blank=True,
-                                     help_text=_("留空则按村/社区的城乡分类代码确定"))
-    practice_content = models.CharField(_("行医内容"), max_length=32, choices=PracticeContent.choices,
-                                        default=PracticeContent.OTHER)
-    institution_type = models.CharField(_("机构类型"), max_length=16, choices=InstitutionType.choices,
-                                        default=InstitutionType.OTHER)
+    location_type = models.CharField(
+        _("区域类型"),
+        max_length=16,
+        choices=LocationType.choices,
+        blank=True,
+        help_text=_("留空则按村/社区的城乡分类代码确定"),
+    )
+    practice_content = models.CharField(
+        _("行医内容"), max_length=32, choices=PracticeContent.choices, default=PracticeContent.OTHER
+    )
+    institution_type = models.CharField(
+        _("机构类型"), max_length=16, choices=InstitutionType.choices, default=InstitutionType.OTHER
+    )
     border_area = models.BooleanField(_("区县交界地区"), default=False)
     needs_joint_action = models.BooleanField(_("需联合查处"), default=False)
-    institution = models.ForeignKey("registry.Institution", verbose_name=_("对应持证机构"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="subjects")
-    status = models.CharField(_("状态"), max_length=16, choices=SubjectStatus.choices,
-                              default=SubjectStatus.ACTIVE, db_index=True)
+    institution = models.ForeignKey(
+        "registry.Institution",
+        verbose_name=_("对应持证机构"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subjects",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=SubjectStatus.choices, default=SubjectStatus.ACTIVE, db_index=True
+    )
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -88,25 +113,33 @@ class Subject(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
-                name="subject_latitude_range", violation_error_message=_("纬度应在-90到90之间")),
+                name="subject_latitude_range",
+                violation_error_message=_("纬度应在-90到90之间"),
+            ),
             models.CheckConstraint(
-                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
-                name="subject_longitude_range", violation_error_message=_("经度应在-180到180之间")),
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="subject_longitude_range",
+                violation_error_message=_("经度应在-180到180之间"),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.location_type and self.region_id:
+            self.location_type = self.region.default_location_type or LocationType.RURAL
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("subjects:detail", args=[self.pk])
 
     def clean(self):
         if self.kind == SubjectKind.LICENSED and not self.institution_id:
             raise ValidationError({"institution": _("持证机构须关联登记的医疗机构")})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude": _("经纬度须同时填写")})
-
-    def save(self, *args, **kwargs):
-        if not self.location_type and self.region_id:
-            self.location_type = self.region.default_location_type or LocationType.RURAL
-        super().save(*args, **kwargs)
 
 
 class PersonRole(models.TextChoices):
@@ -122,15 +155,23 @@ class SubjectPersonQuerySet(ScopedQuerySet):
 class SubjectPerson(models.Model):
     """A person involved with a subject; ID number and phone are encrypted and searchable by blind index."""
 
-    subject = models.ForeignKey(Subject, verbose_name=_("监管对象"), on_delete=models.CASCADE, related_name="persons")
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("监管对象"), on_delete=models.CASCADE, related_name="persons"
+    )
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     role = models.CharField(_("身份"), max_length=16, choices=PersonRole.choices, default=PersonRole.OPERATOR)
     id_number = EncryptedTextField(_("身份证号"), blank=True)
     id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = EncryptedTextField(_("联系电话"), blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    practitioner = models.ForeignKey("registry.Practitioner", verbose_name=_("对应执业人员"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    practitioner = models.ForeignKey(
+        "registry.Practitioner",
+        verbose_name=_("对应执业人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = SubjectPersonQuerySet.as_manager()
 

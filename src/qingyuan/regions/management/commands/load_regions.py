@@ -8,5 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = regions_load_national()
-        self.stdout.write(self.style.SUCCESS(
-            f"行政区划：新增 {summary['created']}，更新 {summary['updated']}，撤销 {summary['retired']}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"行政区划：新增 {summary['created']}，更新 {summary['updated']}，撤销 {summary['retired']}"
+            )
+        )

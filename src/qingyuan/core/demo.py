@@ -1,0 +1,322 @@
+"""Demo data: 苏州市 with its counties, some townships and villages, units, users of every role, a few
+hundred institutions and practitioners and a few dozen subjects. People and places are fictional;
+township and village codes follow the statistical pattern but are illustrative, not official."""
+
+import datetime as dt
+import random
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+
+from qingyuan.accounts.models import User
+from qingyuan.accounts.roles import Role
+from qingyuan.core import audit
+from qingyuan.core.crypto import blind_index
+from qingyuan.core.idcard import check_digit
+from qingyuan.regions.models import Level, Region, Unit, UnitKind
+from qingyuan.registry.models import (
+    Institution,
+    InstitutionCategory,
+    InstitutionStatus,
+    LicenceKind,
+    Practitioner,
+    PractitionerKind,
+    PractitionerStatus,
+)
+from qingyuan.subjects import services as subject_services
+from qingyuan.subjects.models import InstitutionType, PracticeContent, Subject, SubjectKind
+
+CITY = "320500"
+TOWNSHIPS = {
+    "320506": [("100", "木渎镇"), ("101", "甪直镇"), ("102", "胥口镇"), ("001", "长桥街道")],
+    "320507": [("100", "黄埭镇"), ("101", "渭塘镇"), ("102", "望亭镇"), ("001", "元和街道")],
+    "320581": [("100", "梅李镇"), ("101", "海虞镇"), ("001", "虞山街道")],
+    "320583": [("100", "周庄镇"), ("101", "千灯镇"), ("001", "玉山镇")],
+}
+VILLAGE_NAMES = [
+    ("001", "社区居委会", "111"),
+    ("002", "新村社区居委会", "112"),
+    ("201", "村委会", "220"),
+    ("202", "村委会", "220"),
+    ("203", "村委会", "210"),
+]
+VILLAGE_STEMS = [
+    "金星",
+    "长浜",
+    "东湖",
+    "西山",
+    "南港",
+    "北庄",
+    "新塘",
+    "花园",
+    "友谊",
+    "太平",
+    "合丰",
+    "永安",
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建华建国志强海燕晓东春梅"
+STREETS = ["人民路", "干将路", "长江路", "金山路", "太湖路", "凤凰街", "东环路", "西环路", "中山路", "胜利街"]
+DEPARTMENTS = ["内科", "外科", "妇产科", "儿科", "口腔科", "中医科", "医学检验科", "医学影像科", "医疗美容科"]
+
+DEMO_PASSWORD_FILE = "demo_password"  # noqa: S105 (a file name, not a password)
+
+
+def _rand_name(rng):
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _id_number(rng, region_code):
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))
+    first17 = f"{region_code[:6]}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+    return first17 + check_digit(first17)
+
+
+def demo_password() -> str:
+    path = settings.VAR_DIR / DEMO_PASSWORD_FILE
+    if not path.exists():
+        # Random per installation: demo accounts never share a password published anywhere.
+        path.write_text("Qy-" + secrets.token_urlsafe(9) + "7a")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _ensure_local_regions():
+    for county_code, towns in TOWNSHIPS.items():
+        county = Region.objects.get(code=county_code)
+        for t_suffix, t_name in towns:
+            t_code = county_code + t_suffix
+            town, _ = Region.objects.get_or_create(
+                code=t_code,
+                defaults={
+                    "name": t_name,
+                    "level": Level.TOWNSHIP,
+                    "parent": county,
+                    "full_name": county.full_name + t_name,
+                    "kind": "乡镇/街道",
+                    "prefix": t_code,
+                },
+            )
+            for i, (v_suffix, v_kind, klass) in enumerate(VILLAGE_NAMES):
+                stem = VILLAGE_STEMS[(int(t_suffix) + i * 3) % len(VILLAGE_STEMS)]
+                v_code = t_code + v_suffix
+                name = stem + v_kind
+                Region.objects.get_or_create(
+                    code=v_code,
+                    defaults={
+                        "name": name,
+                        "level": Level.VILLAGE,
+                        "parent": town,
+                        "full_name": town.full_name + name,
+                        "kind": "村/社区",
+                        "urban_rural_class": klass,
+                        "prefix": v_code,
+                    },
+                )
+
+
+def _unit(name, kind, region, parent=None):
+    unit, _ = Unit.objects.get_or_create(region=region, name=name, defaults={"kind": kind, "parent": parent})
+    return unit
+
+
+def _ensure_units():
+    city = Region.objects.get(code=CITY)
+    province = Region.objects.get(code="320000")
+    units = {"province": _unit("江苏省卫生健康委员会", UnitKind.HEALTH_COMMISSION, province)}
+    units["city"] = _unit("苏州市卫生健康委员会", UnitKind.HEALTH_COMMISSION, city, units["province"])
+    units["city_sup"] = _unit("苏州市卫生监督所", UnitKind.SUPERVISION_INSTITUTE, city, units["city"])
+    units["city_police"] = _unit("苏州市公安局", UnitKind.POLICE, city)
+    for county in Region.objects.filter(parent_id=CITY, is_active=True):
+        commission = _unit(f"{county.name}卫生健康委员会", UnitKind.HEALTH_COMMISSION, county, units["city"])
+        units[county.code] = _unit(
+            f"{county.name}卫生监督所", UnitKind.SUPERVISION_INSTITUTE, county, commission
+        )
+        _unit(f"{county.name}市场监督管理局", UnitKind.MARKET_REGULATION, county)
+        units[county.code + "_police"] = _unit(f"苏州市公安局{county.name}分局", UnitKind.POLICE, county)
+    for town in Region.objects.filter(code__startswith="3205", level=Level.TOWNSHIP):
+        _unit(f"{town.name}卫生院", UnitKind.TOWNSHIP_HOSPITAL, town)
+        _unit(f"{town.name}派出所", UnitKind.POLICE, town)
+    return units
+
+
+# (username, unit key, role, full name, credential no)
+DEMO_USERS = [
+    ("admin", "city", Role.SYSADMIN, "钱森", ""),
+    ("security", "city", Role.SECADMIN, "吴安", ""),
+    ("auditor", "city", Role.AUDITOR, "郑审", ""),
+    ("province_leader", "province", Role.LEADER, "冯致远", ""),
+    ("city_leader", "city", Role.LEADER, "赵大伟", ""),
+    ("city_supervisor", "city_sup", Role.SUPERVISOR, "褚明", "32050001009"),
+    ("wz_chief", "320506", Role.CHIEF, "孙志强", "32050601000"),
+    ("wz_inspector1", "320506", Role.INSPECTOR, "李爱丽", "32050601001"),
+    ("wz_inspector2", "320506", Role.INSPECTOR, "王博", "32050601002"),
+    ("wz_clerk", "320506", Role.CLERK, "周晓", ""),
+    ("xc_inspector1", "320507", Role.INSPECTOR, "陈可", "32050701001"),
+    ("xc_inspector2", "320507", Role.INSPECTOR, "蒋宁", "32050701002"),
+    ("police_liaison", "320506_police", Role.LIAISON, "韩警", ""),
+]
+
+
+def _ensure_users(units, password):
+    created = []
+    for username, unit_key, role, full_name, credential in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(
+            username=username,
+            unit=units[unit_key],
+            role=role,
+            full_name=full_name,
+            credential_no=credential,
+            must_change_password=False,
+        )
+        user.set_password(password)
+        user.save()
+        created.append(user)
+    audit.record_many(
+        [{"action": audit.AuditAction.CREATE, "target": u, "after": audit.snapshot(u)} for u in created]
+    )
+
+
+def _ensure_registry(rng):
+    if Institution.objects.filter(region__code__startswith="3205").exists():
+        return
+    counties = list(Region.objects.filter(parent_id=CITY, is_active=True))
+    categories = [
+        (InstitutionCategory.CLINIC, "诊所", 40),
+        (InstitutionCategory.OUTPATIENT, "门诊部", 10),
+        (InstitutionCategory.HOSPITAL, "医院", 6),
+        (InstitutionCategory.VILLAGE_CLINIC, "卫生室", 20),
+        (InstitutionCategory.TCM_CLINIC, "中医诊所", 12),
+        (InstitutionCategory.DENTAL, "口腔诊所", 8),
+        (InstitutionCategory.AESTHETIC, "医疗美容门诊部", 4),
+    ]
+    institutions = []
+    for n in range(300):
+        county = counties[n % len(counties)]
+        category, suffix, _ = rng.choices(categories, weights=[c[2] for c in categories])[0]
+        filed = (
+            category in (InstitutionCategory.CLINIC, InstitutionCategory.TCM_CLINIC) and rng.random() < 0.5
+        )
+        status = rng.choices(
+            [InstitutionStatus.VALID, InstitutionStatus.CANCELLED, InstitutionStatus.REVOKED],
+            weights=[92, 5, 3],
+        )[0]
+        street = rng.choice(STREETS)
+        institutions.append(
+            Institution(
+                name=f"苏州{county.name[:2]}{_rand_name(rng)}{suffix}",
+                category=category,
+                licence_kind=LicenceKind.FILING if filed else LicenceKind.LICENCE,
+                licence_no=f"{'BA' if filed else 'PDY'}{county.code}{n + 1:05d}",
+                valid_until=dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(365 * 5)),
+                address=f"{county.full_name}{street}{rng.randrange(1, 400)}号",
+                region=county,
+                legal_representative=_rand_name(rng),
+                departments="、".join(rng.sample(DEPARTMENTS, 2)),
+                status=status,
+            )
+        )
+    Institution.objects.bulk_create(institutions)
+    institutions = list(Institution.objects.filter(region__code__startswith="3205"))
+    practitioners = []
+    for n in range(400):
+        inst = institutions[n % len(institutions)]
+        kind = rng.choices(list(PractitionerKind), weights=[50, 15, 10, 20, 3, 2])[0]
+        id_number = _id_number(rng, inst.region_id)
+        practitioners.append(
+            Practitioner(
+                name=_rand_name(rng),
+                id_number=id_number,
+                id_number_index=blind_index(id_number),
+                qualification_no=f"2009{rng.randrange(10**10):010d}"
+                if kind != PractitionerKind.NURSE
+                else "",
+                certificate_no=f"1{inst.region_id}{n + 1:08d}",
+                kind=kind,
+                practice_category=rng.choice(["临床", "中医", "口腔", "公共卫生"]),
+                practice_scope=rng.choice(["内科专业", "外科专业", "全科医学专业", "口腔专业", "中医专业"]),
+                institution=inst,
+                region=inst.region,
+                status=rng.choices(list(PractitionerStatus), weights=[94, 3, 2, 1])[0],
+            )
+        )
+    Practitioner.objects.bulk_create(practitioners)
+    entries = [
+        {"action": audit.AuditAction.CREATE, "target": i, "after": audit.snapshot(i)}
+        for i in Institution.objects.filter(region__code__startswith="3205")
+    ]
+    entries += [
+        {"action": audit.AuditAction.CREATE, "target": p, "after": audit.snapshot(p)}
+        for p in Practitioner.objects.filter(region__code__startswith="3205")
+    ]
+    audit.record_many(entries)
+
+
+SUBJECT_PATTERNS = [
+    (SubjectKind.UNLICENSED_CLINIC, "{name}私人诊所", PracticeContent.INTERNAL, InstitutionType.WESTERN),
+    (SubjectKind.UNLICENSED_CLINIC, "无名牙科（{street}）", PracticeContent.DENTAL, InstitutionType.DENTAL),
+    (SubjectKind.ITINERANT, "{name}", PracticeContent.TCM, InstitutionType.TCM),
+    (SubjectKind.BEAUTY_SALON, "{stem}美容美体中心", PracticeContent.AESTHETIC, InstitutionType.AESTHETIC),
+    (SubjectKind.WELLNESS, "{stem}中医养生馆", PracticeContent.TCM, InstitutionType.TCM),
+    (SubjectKind.UNLICENSED_CLINIC, "{stem}性病诊疗点", PracticeContent.STD, InstitutionType.WESTERN),
+]
+
+
+def _ensure_subjects(rng, actor):
+    if Subject.objects.filter(region__code__startswith="3205").exists():
+        return
+    villages = list(Region.objects.filter(code__startswith="3205", level=Level.VILLAGE))
+    for n in range(40):
+        village = villages[n % len(villages)]
+        kind, pattern, content, itype = SUBJECT_PATTERNS[n % len(SUBJECT_PATTERNS)]
+        street = rng.choice(STREETS)
+        name = pattern.format(name=_rand_name(rng), street=street, stem=rng.choice(VILLAGE_STEMS))
+        subject = subject_services.subject_save(
+            actor=actor,
+            subject=None,
+            data={
+                "name": name,
+                "kind": kind,
+                "address": f"{village.full_name}{street}{rng.randrange(1, 200)}号",
+                "region": village,
+                "practice_content": content,
+                "institution_type": itype,
+                "border_area": n % 9 == 0,
+                "needs_joint_action": n % 7 == 0,
+            },
+        )
+        person_name = name if kind == SubjectKind.ITINERANT else _rand_name(rng)
+        subject_services.person_add(
+            actor=actor,
+            subject=subject,
+            data={
+                "name": person_name,
+                "role": "practitioner" if kind == SubjectKind.ITINERANT else "operator",
+                "id_number": _id_number(rng, village.code),
+                "phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            },
+        )
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Idempotent: creates what is missing, returns (username, role, unit) for the logins to print."""
+    if not Region.objects.filter(code=CITY).exists():
+        raise RuntimeError("请先运行 manage.py load_regions 加载全国行政区划")
+    rng = random.Random(2024)
+    _ensure_local_regions()
+    units = _ensure_units()
+    _ensure_users(units, demo_password())
+    _ensure_registry(rng)
+    _ensure_subjects(rng, User.objects.get(username="wz_chief"))
+    return [
+        (u.username, u.get_role_display(), str(u.unit))
+        for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])
+        .select_related("unit")
+        .order_by("id")
+    ]

@@ -1,0 +1,68 @@
+"""Writes to subjects and their persons: one transaction each, audited in the same transaction."""
+
+from django.db import transaction
+
+from qingyuan.core import audit
+from qingyuan.core.crypto import blind_index
+
+from .models import Subject, SubjectPerson
+
+
+def normalize_phone(value: str) -> str:
+    return "".join(ch for ch in (value or "") if ch.isdigit())
+
+
+@transaction.atomic
+def subject_save(*, actor, subject: Subject | None, data: dict) -> Subject:
+    creating = subject is None or subject.pk is None
+    if creating:
+        subject = Subject()
+        before = None
+    else:
+        # Lock the row so two officers editing one subject cannot overwrite each other silently.
+        subject = Subject.objects.select_for_update().get(pk=subject.pk)
+        before = audit.snapshot(subject)
+    for field, value in data.items():
+        setattr(subject, field, value)
+    subject.full_clean()
+    subject.save()
+    b, a = audit.diff(before, audit.snapshot(subject))
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
+        target=subject,
+        before=b,
+        after=a,
+    )
+    return subject
+
+
+@transaction.atomic
+def person_add(*, actor, subject: Subject, data: dict) -> SubjectPerson:
+    person = SubjectPerson(subject=subject, **data)
+    person.phone = normalize_phone(person.phone)
+    person.id_number_index = blind_index(person.id_number)
+    person.phone_index = blind_index(person.phone)
+    person.full_clean()
+    person.save()
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE,
+        target=person,
+        after=audit.snapshot(person),
+        region_code=subject.region_id,
+    )
+    return person
+
+
+@transaction.atomic
+def person_reveal(*, actor, person: SubjectPerson) -> dict:
+    """Decrypted ID number and phone for a role that needs them; every reveal is recorded."""
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.REVEAL,
+        target=person,
+        region_code=person.subject.region_id,
+        after={"fields": ["id_number", "phone"]},
+    )
+    return {"id_number": person.id_number, "phone": person.phone}
