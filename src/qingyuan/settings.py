@@ -49,6 +49,9 @@ SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key")
 # Field-encryption keys: "kid:base64key,kid2:base64key2"; the first encrypts, all decrypt (rotation).
 QINGYUAN_FIELD_KEYS = os.environ.get("QINGYUAN_FIELD_KEYS") or None
 QINGYUAN_FIELD_KEY_FILE = VAR_DIR / "field_keys"
+# Key of the keyed hashes that make ID numbers and phones searchable (base64, 32 bytes).
+QINGYUAN_INDEX_KEY = os.environ.get("QINGYUAN_INDEX_KEY") or None
+QINGYUAN_INDEX_KEY_FILE = VAR_DIR / "index_key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

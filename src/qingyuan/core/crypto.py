@@ -40,6 +40,7 @@ def _keys() -> tuple[tuple[str, bytes], ...]:
 
 def reset_key_cache():
     _keys.cache_clear()
+    _index_key.cache_clear()
 
 
 def current_key_id() -> str:
@@ -66,8 +67,20 @@ def blind_index(value: str) -> str:
     """Deterministic keyed hash for equality search; never reversible without the key."""
     if not value:
         return ""
-    key = hashlib.sha256(b"blind-index:" + _keys()[-1][1]).digest()
-    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_index_key(), value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _index_key() -> bytes:
+    # Separate from the encryption keys so that rotating those leaves every blind index valid.
+    raw = settings.QINGYUAN_INDEX_KEY
+    if not raw:
+        path = settings.QINGYUAN_INDEX_KEY_FILE
+        if not path.exists():
+            path.write_text(base64.b64encode(os.urandom(32)).decode())
+            path.chmod(0o600)
+        raw = path.read_text().strip()
+    return base64.b64decode(raw)
 
 
 class EncryptedTextField(models.TextField):

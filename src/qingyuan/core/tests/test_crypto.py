@@ -63,3 +63,27 @@ def test_old_key_still_decrypts_after_rotation(settings):
 def test_masking_keeps_only_the_ends():
     assert crypto.mask(VALID_ID) == "1101**********002X"
     assert crypto.mask_phone("13912345678") == "139****5678"
+
+
+def test_rotation_command_reencrypts_with_the_new_key_and_search_still_works(regions, settings):
+    from django.core.management import call_command
+
+    from qingyuan.subjects import services
+    from qingyuan.subjects.selectors import subject_search
+
+    old = "k1:" + base64.b64encode(os.urandom(32)).decode()
+    new = "k2:" + base64.b64encode(os.urandom(32)).decode()
+    settings.QINGYUAN_FIELD_KEYS = old
+    crypto.reset_key_cache()
+    try:
+        subject = Subject.objects.create(name="某诊所", kind="other", address="木渎镇", region=regions["village"])
+        services.person_add(actor=None, subject=subject, data={"name": "张三", "id_number": VALID_ID, "phone": ""})
+        settings.QINGYUAN_FIELD_KEYS = f"{new},{old}"
+        crypto.reset_key_cache()
+        call_command("rotate_field_keys")
+        settings.QINGYUAN_FIELD_KEYS = new  # the old key is gone now
+        crypto.reset_key_cache()
+        assert SubjectPerson.objects.get(subject=subject).id_number == VALID_ID
+        assert subject_search(Subject.objects.all(), VALID_ID).get() == subject
+    finally:
+        crypto.reset_key_cache()
