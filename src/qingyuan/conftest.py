@@ -9,7 +9,6 @@
 
 import pytest
 from django.test import Client
-
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -15,8 +15,12 @@ from qingyuan.core.forms import StyledForm
 
 
 class CodeForm(StyledForm):
-    code = forms.CharField(label="6位动态验证码", max_length=6, min_length=6,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label="6位动态验证码",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -44,16 +48,24 @@ def otp_setup(request):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                audit.record(action=audit.AuditAction.UPDATE, target=request.user, after={"two_factor": "enabled"})
+                audit.record(
+                    action=audit.AuditAction.UPDATE, target=request.user, after={"two_factor": "enabled"}
+                )
             otp_login(request, device)
             messages.success(request, "两步验证已启用，以后登录时需输入手机验证器上的验证码。")
             return redirect("core:home")
         form.add_error("code", "验证码不正确，请确认手机时间准确后重试")
     qr = segno.make(device.config_url, error="m")
-    return render(request, "accounts/otp_setup.html", {
-        "form": form, "title": "启用两步验证", "qr_svg": qr.svg_inline(scale=4),
-        "secret": _base32(device.bin_key),
-    })
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "title": "启用两步验证",
+            "qr_svg": qr.svg_inline(scale=4),
+            "secret": _base32(device.bin_key),
+        },
+    )
 
 
 @login_required
@@ -67,8 +79,12 @@ def otp_verify(request):
         if allowed and device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
             return redirect(request.GET.get("next") or "core:home")
-        audit.record(action=audit.AuditAction.LOGIN_FAILED, target=request.user, after={"step": "two_factor"},
-                     result="fail")
+        audit.record(
+            action=audit.AuditAction.LOGIN_FAILED,
+            target=request.user,
+            after={"step": "two_factor"},
+            result="fail",
+        )
         form.add_error("code", "验证码不正确" if allowed else "尝试次数过多，请稍后再试")
     return render(request, "accounts/otp_verify.html", {"form": form, "title": "两步验证"})
 

@@ -29,7 +29,9 @@ def test_administrator_without_a_device_must_set_one_up_first(personas):
     response = client.post("/accounts/otp/setup/", {"code": _code(device)})
     assert response.status_code == 302
     assert client.get("/accounts/users/").status_code == 200
-    assert AuditEvent.objects.filter(target_id=str(personas["sam"].pk), after={"two_factor": "enabled"}).exists()
+    assert AuditEvent.objects.filter(
+        target_id=str(personas["sam"].pk), after={"two_factor": "enabled"}
+    ).exists()
 
 
 def test_setup_refuses_a_wrong_code(personas):
