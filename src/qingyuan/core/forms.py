@@ -6,7 +6,10 @@ def style_fields(form: forms.BaseForm) -> None:
     """Bootstrap classes on every widget, so templates stay plain loops."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        if isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = (("unknown", "全部"), ("true", "是"), ("false", "否"))
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             widget.attrs.setdefault("class", "form-select")
