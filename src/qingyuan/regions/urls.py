@@ -13,4 +13,5 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("<str:code>/", views.region_detail, name="detail"),
+    path("<str:code>/edit/", views.region_edit, name="edit"),
 ]

@@ -11,7 +11,7 @@ from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
 
 from . import services
-from .forms import LocalRegionForm, RegionImportForm, UnitForm
+from .forms import LocalRegionForm, RegionEditForm, RegionImportForm, UnitForm
 from .models import Level, Region, Unit, UnitKind
 
 
@@ -73,6 +73,7 @@ def region_detail(request, code):
             "ancestors": region.ancestors()[:-1],
             "children": region.children.order_by("code"),
             "units": region.units.order_by("name"),
+            "can_manage": request.user.can("regions.manage"),
         },
     )
 
@@ -90,6 +91,25 @@ def region_create(request):
         messages.success(request, f"已添加 {region.full_name}")
         return redirect("regions:detail", code=region.code)
     return render(request, "includes/form.html", {"form": form, "title": "添加乡镇/村（社区）"})
+
+
+@require_perm("regions.manage")
+def region_edit(request, code):
+    try:
+        region = _regions_for(request.user).get(code=code)
+    except Region.DoesNotExist:
+        raise Http404 from None
+    form = RegionEditForm(request.POST or None, instance=region)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name, field in form.fields.items() if not field.disabled}
+        services.region_update(actor=request.user, region=region, data=data)
+        messages.success(request, "已保存。")
+        return redirect("regions:detail", code=region.code)
+    return render(
+        request,
+        "includes/form.html",
+        {"form": form, "title": f"编辑区划：{region.full_name}", "cancel_url": region.get_absolute_url()},
+    )
 
 
 @require_perm("regions.manage")

@@ -17,6 +17,7 @@ def test_national_tree_loads_every_county_and_reloading_changes_nothing():
     assert (
         Region.objects.get(code="110105").parent_id == "110000"
     )  # municipality districts hang on the province
+    assert AuditEvent.objects.filter(action="create", target_type="regions.region").count() == first["created"]
     assert regions_load_national() == {"created": 0, "updated": 0, "retired": 0}
 
 
@@ -55,7 +56,7 @@ def test_csv_import_adds_townships_and_villages(regions, personas):
     assert summary == {"created": 2, "updated": 0}
     village = Region.objects.get(code="320506101201")
     assert village.parent_id == "320506101" and village.full_name == "江苏省苏州市吴中区甪直镇澄湖村委会"
-    assert AuditEvent.objects.filter(action="import", target_type="regions.region").exists()
+    assert AuditEvent.objects.filter(action="import", target_id="320506101201", actor_name="sam").exists()
 
 
 def test_csv_with_bad_lines_is_refused_whole_with_each_line_named(regions, personas):
@@ -124,3 +125,31 @@ def test_inspector_cannot_create_units_or_regions(login, regions):
     client = login("alice")
     assert client.get("/regions/units/new/").status_code == 404
     assert client.get("/regions/new/").status_code == 404
+
+
+def test_sysadmin_retires_a_village_with_a_date_and_it_is_audited(login, regions):
+    client = login("sam")
+    response = client.post(
+        "/regions/320506100201/edit/",
+        {"name": "金星村委会", "urban_rural_class": "220", "aliases": "金星村", "is_active": ""},
+    )
+    assert "撤销日期" in response.content.decode()
+    response = client.post(
+        "/regions/320506100201/edit/",
+        {"name": "金星村委会", "urban_rural_class": "220", "aliases": "金星村", "retired_on": "2024-06-30"},
+    )
+    assert response.status_code == 302
+    village = Region.objects.get(code="320506100201")
+    assert not village.is_active and village.aliases == "金星村"
+    event = AuditEvent.objects.filter(action="update", target_id="320506100201").latest("id")
+    assert event.after["is_active"] is False
+
+
+def test_county_names_are_not_edited_by_hand(login, regions):
+    login("sam").post("/regions/320506/edit/", {"name": "改名区", "aliases": "吴中", "is_active": "on"})
+    county = Region.objects.get(code="320506")
+    assert county.name == "吴中区" and county.aliases == "吴中"
+
+
+def test_inspector_cannot_edit_regions(login, regions):
+    assert login("alice").get("/regions/320506100201/edit/").status_code == 404
