@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "打击非法行医监督执法平台的数据交换接口。所有接口按用户辖区限定数据范围。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -76,8 +76,12 @@ def test_rotation_command_reencrypts_with_the_new_key_and_search_still_works(reg
     settings.QINGYUAN_FIELD_KEYS = old
     crypto.reset_key_cache()
     try:
-        subject = Subject.objects.create(name="某诊所", kind="other", address="木渎镇", region=regions["village"])
-        services.person_add(actor=None, subject=subject, data={"name": "张三", "id_number": VALID_ID, "phone": ""})
+        subject = Subject.objects.create(
+            name="某诊所", kind="other", address="木渎镇", region=regions["village"]
+        )
+        services.person_add(
+            actor=None, subject=subject, data={"name": "张三", "id_number": VALID_ID, "phone": ""}
+        )
         settings.QINGYUAN_FIELD_KEYS = f"{new},{old}"
         crypto.reset_key_cache()
         call_command("rotate_field_keys")
