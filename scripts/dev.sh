@@ -1,0 +1,135 @@
+#!/bin/sh
+# Developer commands behind the Makefile (POSIX sh, so they also work without make):
+#
+#   scripts/dev.sh setup    virtualenv + pinned dependencies, database, region tree, assets, demo data
+#   scripts/dev.sh run      setup, then serve http://127.0.0.1:8000 (ADDRPORT=host:port to change)
+#   scripts/dev.sh test     ruff check, manage.py check, migration check, pytest [extra pytest args]
+#   scripts/dev.sh lint     ruff check + ruff format --check
+#   scripts/dev.sh format   ruff check --fix + ruff format
+#
+# Needs only Python 3.11 with its venv module (Debian: apt-get install python3-venv). SQLite under var/
+# unless DATABASE_URL is set. Dependencies are reinstalled only when requirements-dev.lock changed since
+# the last install (a copy of it is kept as the stamp var/.requirements-dev.lock.installed).
+set -eu
+
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+PY=$VENV/bin/python
+LOCK=requirements-dev.lock
+STAMP=var/.requirements-dev.lock.installed
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_py311() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' >/dev/null 2>&1; }
+
+find_python() {
+    if [ -n "${PYTHON:-}" ]; then
+        is_py311 "$PYTHON" || die "PYTHON=$PYTHON is not Python 3.11"
+        echo "$PYTHON"
+        return
+    fi
+    for candidate in python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 && is_py311 "$candidate"; then
+            command -v "$candidate"
+            return
+        fi
+    done
+    die "Python 3.11 is needed (looked for python3.11 and python3; set PYTHON=/path/to/python3.11)"
+}
+
+ensure_venv() {
+    if [ -x "$PY" ] && "$PY" -m pip --version >/dev/null 2>&1; then
+        is_py311 "$PY" || die "$VENV is not a Python 3.11 virtualenv; remove it (rm -rf $VENV) and run again"
+        return
+    fi
+    base=$(find_python)
+    say "creating $VENV with $base ($("$base" --version 2>&1))"
+    if ! "$base" -m venv --clear "$VENV"; then
+        rm -rf "$VENV"
+        die "could not create $VENV; on Debian/Ubuntu install the venv module: apt-get install python3-venv"
+    fi
+    rm -f "$STAMP"
+}
+
+ensure_deps() {
+    ensure_venv
+    if [ -f "$STAMP" ] && cmp -s "$LOCK" "$STAMP"; then
+        return
+    fi
+    say "installing $LOCK into $VENV"
+    "$PY" -m pip install --disable-pip-version-check --no-input --quiet -r "$LOCK"
+    mkdir -p var
+    cp "$LOCK" "$STAMP"
+}
+
+manage() { "$PY" manage.py "$@"; }
+
+describe_database() {
+    if [ -n "${DATABASE_URL:-}" ]; then
+        # never print a password
+        echo "$DATABASE_URL" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'
+    else
+        echo "SQLite (var/qingyuan.sqlite3; set DATABASE_URL for PostgreSQL)"
+    fi
+}
+
+setup() {
+    ensure_deps
+    say "database: $(describe_database)"
+    say "manage.py migrate"
+    manage migrate --noinput
+    say "manage.py load_regions (national region tree)"
+    manage load_regions
+    say "manage.py fetch_assets (Bootstrap, htmx from the npm registry into var/vendor)"
+    manage fetch_assets
+    say "manage.py load_demo (demo data and logins)"
+    manage load_demo
+    say "manage.py collectstatic"
+    manage collectstatic --noinput --verbosity 0
+}
+
+run() {
+    setup
+    addrport=${ADDRPORT:-127.0.0.1:8000}
+    say "serving http://$addrport/ (Ctrl+C stops; the demo logins are printed above)"
+    DEBUG=${DEBUG:-1} exec "$PY" manage.py runserver "$addrport"
+}
+
+test_all() {
+    ensure_deps
+    say "database: $(describe_database)"
+    say "ruff check"
+    "$VENV/bin/ruff" check .
+    say "manage.py check"
+    manage check
+    say "manage.py makemigrations --check --dry-run"
+    manage makemigrations --check --dry-run
+    say "pytest"
+    "$PY" -m pytest -rfEs "$@"
+}
+
+lint() {
+    ensure_deps
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+}
+
+format() {
+    ensure_deps
+    "$VENV/bin/ruff" check --fix .
+    "$VENV/bin/ruff" format .
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+    setup) setup ;;
+    run) run ;;
+    test) test_all "$@" ;;
+    lint) lint ;;
+    format) format ;;
+    deps) ensure_deps ;;
+    *) die "usage: $0 setup|run|test [pytest args]|lint|format|deps" ;;
+esac
