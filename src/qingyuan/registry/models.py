@@ -1,6 +1,9 @@
 """The licence registry: licensed or filed medical institutions and registered practitioners."""
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.core.crypto import EncryptedTextField
@@ -34,6 +37,11 @@ class InstitutionStatus(models.TextChoices):
     EXPIRED = "expired", _("过期")
 
 
+def normalize_number(value: str) -> str:
+    """Licence and certificate numbers compare without surrounding or inner blanks and case."""
+    return "".join((value or "").split()).upper()
+
+
 class InstitutionQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
 
@@ -43,17 +51,24 @@ class Institution(models.Model):
 
     name = models.CharField(_("机构名称"), max_length=200, db_index=True)
     category = models.CharField(_("机构类别"), max_length=32, choices=InstitutionCategory.choices)
-    licence_kind = models.CharField(_("许可/备案"), max_length=16, choices=LicenceKind.choices,
-                                    default=LicenceKind.LICENCE)
+    licence_kind = models.CharField(
+        _("许可/备案"), max_length=16, choices=LicenceKind.choices, default=LicenceKind.LICENCE
+    )
     licence_no = models.CharField(_("许可证号/备案号"), max_length=64, unique=True)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300)
-    region = models.ForeignKey("regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                               related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     legal_representative = models.CharField(_("法定代表人/负责人"), max_length=50, blank=True)
     departments = models.TextField(_("诊疗科目"), blank=True, help_text=_("以顿号或逗号分隔"))
-    status = models.CharField(_("状态"), max_length=16, choices=InstitutionStatus.choices,
-                              default=InstitutionStatus.VALID, db_index=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=InstitutionStatus.choices,
+        default=InstitutionStatus.VALID,
+        db_index=True,
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = InstitutionQuerySet.as_manager()
@@ -66,6 +81,28 @@ class Institution(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:institution_detail", args=[self.pk])
+
+    @property
+    def effective_status(self) -> str:
+        """A licence past its 有效期 is expired whatever the recorded status still says."""
+        if (
+            self.status == InstitutionStatus.VALID
+            and self.valid_until
+            and self.valid_until < timezone.localdate()
+        ):
+            return InstitutionStatus.EXPIRED
+        return self.status
+
+    @property
+    def effective_status_label(self) -> str:
+        return InstitutionStatus(self.effective_status).label
+
+    @property
+    def is_valid(self) -> bool:
+        return self.effective_status == InstitutionStatus.VALID
 
 
 class PractitionerKind(models.TextChoices):
@@ -93,18 +130,34 @@ class Practitioner(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     id_number = EncryptedTextField(_("身份证号"), blank=True)
-    id_number_index = models.CharField(_("身份证号索引"), max_length=64, blank=True, db_index=True, editable=False)
+    id_number_index = models.CharField(
+        _("身份证号索引"), max_length=64, blank=True, db_index=True, editable=False
+    )
     qualification_no = models.CharField(_("医师资格证书编码"), max_length=64, blank=True)
     certificate_no = models.CharField(_("执业证书编码"), max_length=64, unique=True)
     kind = models.CharField(_("人员类型"), max_length=32, choices=PractitionerKind.choices)
-    practice_category = models.CharField(_("执业类别"), max_length=32, blank=True, help_text=_("临床、中医、口腔、公共卫生"))
+    practice_category = models.CharField(
+        _("执业类别"), max_length=32, blank=True, help_text=_("临床、中医、口腔、公共卫生")
+    )
     practice_scope = models.CharField(_("执业范围"), max_length=200, blank=True)
-    institution = models.ForeignKey(Institution, verbose_name=_("注册执业机构"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="practitioners")
-    region = models.ForeignKey("regions.Region", verbose_name=_("注册区划"), on_delete=models.PROTECT,
-                               related_name="+")
-    status = models.CharField(_("状态"), max_length=16, choices=PractitionerStatus.choices,
-                              default=PractitionerStatus.VALID, db_index=True)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("注册执业机构"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="practitioners",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("注册区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=PractitionerStatus.choices,
+        default=PractitionerStatus.VALID,
+        db_index=True,
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = PractitionerQuerySet.as_manager()
@@ -116,3 +169,83 @@ class Practitioner(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"
+
+    def get_absolute_url(self):
+        return reverse("registry:practitioner_detail", args=[self.pk])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == PractitionerStatus.VALID
+
+
+class ImportKind(models.TextChoices):
+    INSTITUTIONS = "institutions", _("医疗机构")
+    PRACTITIONERS = "practitioners", _("执业人员")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    CHECKING = "checking", _("正在校验")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已完成")
+    REFUSED = "refused", _("未通过校验，未导入")
+    FAILED = "failed", _("出错，未导入")
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+
+
+class ImportJob(models.Model):
+    """One uploaded ledger file and the progress and outcome of importing it."""
+
+    kind = models.CharField(_("导入内容"), max_length=16, choices=ImportKind.choices)
+    stored_name = models.CharField(_("存储文件名"), max_length=200, editable=False)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.BigIntegerField(_("文件大小"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("已校验行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("导入单位所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}导入：{self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("registry:import_job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)
+
+    @property
+    def unchanged(self) -> int:
+        return max(0, (self.total or 0) - self.created - self.updated)
