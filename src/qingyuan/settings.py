@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "qingyuan.accounts",
     "qingyuan.registry",
     "qingyuan.subjects",
+    "qingyuan.leads",
     "qingyuan.api",
 ]
 
@@ -200,6 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "qingyuan.api.authentication.PartnerKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

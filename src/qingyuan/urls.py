@@ -7,6 +7,7 @@ urlpatterns = [
     path("regions/", include("qingyuan.regions.urls")),
     path("registry/", include("qingyuan.registry.urls")),
     path("subjects/", include("qingyuan.subjects.urls")),
+    path("leads/", include("qingyuan.leads.urls")),
     path("api/", include("qingyuan.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "registry.view",
         "registry.manage",
         "registry.import",
+        "leads.templates",
     },
     Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
     Role.AUDITOR: {"audit.view"},
@@ -42,6 +43,12 @@ PERMISSIONS: dict[str, set[str]] = {
         "registry.view",
         "subjects.view",
         "subjects.reveal",
+        "leads.view",
+        "leads.reporter",
+        "leads.accept",
+        "leads.assign",
+        "leads.route",
+        "leads.reward",
     },
     Role.CHIEF: {
         "regions.view",
@@ -53,6 +60,14 @@ PERMISSIONS: dict[str, set[str]] = {
         "subjects.view",
         "subjects.edit",
         "subjects.reveal",
+        "leads.view",
+        "leads.register",
+        "leads.reporter",
+        "leads.accept",
+        "leads.assign",
+        "leads.route",
+        "leads.answer",
+        "leads.reward",
     },
     Role.INSPECTOR: {
         "regions.view",
@@ -61,6 +76,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "subjects.view",
         "subjects.edit",
         "subjects.reveal",
+        "leads.view",
+        "leads.register",
     },
     Role.CLERK: {
         "regions.view",
@@ -70,9 +87,11 @@ PERMISSIONS: dict[str, set[str]] = {
         "registry.import",
         "subjects.view",
         "subjects.edit",
+        "leads.view",
+        "leads.register",
     },
     Role.LIAISON: {"registry.view"},
-    Role.SUPERVISOR: {"regions.view", "units.view", "registry.view", "subjects.view"},
+    Role.SUPERVISOR: {"regions.view", "units.view", "registry.view", "subjects.view", "leads.view"},
 }
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 # (label, url name, permission) — the navigation a user sees follows their role.
 NAVIGATION = [
     ("首页", "core:home", None),
+    ("线索", "leads:list", "leads.view"),
     ("监管对象", "subjects:list", "subjects.view"),
     ("医疗机构", "registry:institution_list", "registry.view"),
     ("执业人员", "registry:practitioner_list", "registry.view"),

@@ -72,3 +72,74 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除")
+
+
+class Sequence(models.Model):
+    """Named counters for document numbers (lead numbers, case numbers per unit and year)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(_("当前值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
+
+
+class Notification(models.Model):
+    """A message to one user (new lead, re-routing, overdue item), shown on their home page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.text
+
+
+class WorkdayOverride(models.Model):
+    """A day whose status an administrator sets by hand; it wins over the packaged holiday calendar."""
+
+    # The chinese-calendar package only knows the years up to its release; each year the State
+    # Council publishes the next year's holidays and make-up working days (调休) in November, and an
+    # administrator enters them here (and can correct a single day, e.g. a locally declared day off).
+    date = models.DateField(_("日期"))
+    is_workday = models.BooleanField(
+        _("是否工作日"), default=False, help_text=_("勾选表示当天上班（如调休上班的周末），不勾选表示放假")
+    )
+    note = models.CharField(
+        _("说明"),
+        max_length=100,
+        blank=True,
+        help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知 春节"),
+    )
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                name="workday_override_unique_date",
+                violation_error_message=_("该日期已有工作日调整记录"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"

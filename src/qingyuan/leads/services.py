@@ -1,0 +1,489 @@
+"""Every write to a lead: one transaction each, its audit row and timeline step in the same
+transaction, notifications after commit. The workflow (workflow.py) decides what is allowed."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qingyuan.core import audit, workdays
+from qingyuan.core.crypto import blind_index
+from qingyuan.core.notifications import notify
+from qingyuan.core.sequences import next_value
+from qingyuan.regions.addresses import city_office_unit, jurisdiction_unit, resolve_address
+from qingyuan.subjects.services import normalize_phone
+
+from . import workflow
+from .models import Attachment, Conclusion, FeedbackTemplate, Lead, LeadEvent, Reporter, Reward, Status
+
+# RULES.md "tips from the public": pass on or assign within 15 days, conclude within 60 days (+30 with
+# approval); tell a real-name reporter of the outcome within 5 working days.
+ACCEPT_DAYS = 15
+CONCLUDE_DAYS = 60
+EXTENSION_DAYS = 30
+FEEDBACK_WORKING_DAYS = 5
+
+
+def _event(lead, actor, action, note="", from_status="", to_status=""):
+    LeadEvent.objects.create(
+        lead=lead,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def _responsible(lead):
+    """Who hears about a lead: its officers, else the handling unit's section chiefs."""
+    from qingyuan.accounts.models import User
+    from qingyuan.accounts.roles import Role
+
+    officers = list(lead.officers.all())
+    if officers:
+        return officers
+    return list(User.objects.filter(unit=lead.handling_unit, role=Role.CHIEF, is_active=True))
+
+
+def route(*, place: str, fallback_unit=None):
+    """Region and handling unit for a reported place. Border areas and places that cannot be
+    resolved go to the city office, which assigns them (a county picking its own would go wrong)."""
+    resolution = resolve_address(place or "")
+    if resolution.region is not None and not resolution.ambiguous and resolution.level >= 3:
+        unit = jurisdiction_unit(resolution.region)
+        if unit is not None:
+            return resolution.region, unit, resolution.explanation
+    anchor = resolution.region or (resolution.candidates[0] if resolution.candidates else None)
+    if anchor is None and fallback_unit is not None:
+        anchor = fallback_unit.region
+    office = city_office_unit(anchor) if anchor is not None else None
+    unit = office or fallback_unit
+    if unit is None:
+        raise ValidationError("无法确定承办单位：请填写更具体的地点")
+    note = resolution.explanation or "地址无法识别，由市级统一分派"
+    return (resolution.region if not resolution.ambiguous else None), unit, note
+
+
+def _number(received_at) -> str:
+    year = timezone.localtime(received_at).year
+    return f"XS{year}{next_value(f'lead-{year}'):06d}"
+
+
+@transaction.atomic
+def lead_register(
+    *,
+    actor,
+    channel: str,
+    content: str,
+    received_at=None,
+    place: str = "",
+    category: str = "other",
+    practice_content: str = "other",
+    reported_person: str = "",
+    reported_phone: str = "",
+    reporter: dict | None = None,
+    attachments: list | None = None,
+    transfer_source: str = "",
+    transfer_document: str = "",
+    handling_unit=None,
+    partner=None,
+    external_id: str = "",
+) -> Lead:
+    """Register a lead from any channel. `attachments` are checked files (uploads.check_files)."""
+    received_at = received_at or timezone.now()
+    fallback = handling_unit or getattr(actor, "unit", None) or getattr(partner, "unit", None)
+    region, unit, routing_note = route(place=place, fallback_unit=fallback)
+    if handling_unit is not None:  # an officer registering for a unit they chose explicitly
+        unit = handling_unit
+    received_day = timezone.localtime(received_at).date()
+    reporter_obj = None
+    if reporter and any(reporter.values()):
+        data = dict(reporter)
+        data["phone"] = normalize_phone(data.get("phone", ""))
+        reporter_obj = Reporter.objects.create(phone_index=blind_index(data["phone"]), **data)
+    lead = Lead(
+        number=_number(received_at),
+        channel=channel,
+        category=category,
+        received_at=received_at,
+        content=content,
+        place=place,
+        reported_person=reported_person,
+        reported_phone=normalize_phone(reported_phone),
+        practice_content=practice_content,
+        region=region,
+        routing_note=routing_note[:300],
+        handling_unit=unit,
+        is_anonymous=reporter_obj is None,
+        reporter=reporter_obj,
+        transfer_source=transfer_source,
+        transfer_document=transfer_document,
+        accept_due=workdays.add_days(received_day, ACCEPT_DAYS),
+        conclude_due=workdays.add_days(received_day, CONCLUDE_DAYS),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        partner=partner,
+        external_id=external_id,
+    )
+    lead.full_clean(exclude=["tracking_code"])
+    lead.save()
+    for item in attachments or []:
+        Attachment.objects.create(
+            lead=lead,
+            file=item["file"],
+            original_name=item["original_name"],
+            content_type=item["content_type"],
+            size=item["size"],
+            sha256=item["sha256"],
+        )
+    _event(lead, actor, "登记", note=f"{lead.get_channel_display()}；{routing_note}", to_status=lead.status)
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE,
+        target=lead,
+        after=audit.snapshot(lead),
+        region_code=unit.region_id,
+    )
+    transaction.on_commit(
+        lambda: notify(_responsible(lead), f"新线索 {lead.number} 待受理", lead.get_absolute_url())
+    )
+    return lead
+
+
+def _lock(lead) -> Lead:
+    # Row lock: two officers acting on one lead at once must not overwrite each other.
+    return Lead.objects.select_for_update().get(pk=lead.pk)
+
+
+def _transition(lead, *, actor, action, note="", **changes) -> Lead:
+    lead = _lock(lead)
+    transition = workflow.check(lead, action, actor)
+    before = audit.snapshot(lead)
+    old_status = lead.status
+    for field, value in changes.items():
+        setattr(lead, field, value)
+    lead.status = transition.target
+    due = current_due(lead)
+    lead.overdue = bool(due and due < timezone.localdate())
+    lead.full_clean()
+    lead.save()
+    _event(lead, actor, transition.label, note=note, from_status=old_status, to_status=lead.status)
+    b, a = audit.diff(before, audit.snapshot(lead))
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.TRANSITION,
+        target=lead,
+        before=b,
+        after=a,
+        region_code=lead.handling_unit.region_id,
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_accept(*, actor, lead) -> Lead:
+    return _transition(lead, actor=actor, action="accept")
+
+
+@transaction.atomic
+def lead_reject(*, actor, lead, reason: str) -> Lead:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写不予受理的理由"})
+    template = "您反映的事项（编号{number}）经审查不予受理，理由：{reason}。"
+    return _transition(
+        lead,
+        actor=actor,
+        action="reject",
+        note=reason,
+        reject_reason=reason,
+        feedback=template.format(number=lead.number, reason=reason),
+        answered_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def lead_assign(*, actor, lead, officers: list) -> Lead:
+    """RULES.md: at least two officers with enforcement credentials verify every lead."""
+    officers = list(dict.fromkeys(officers))
+    if len(officers) < 2:
+        raise ValidationError({"officers": "核查须分派至少2名执法人员"})
+    missing = [o.full_name or o.username for o in officers if not o.credential_no]
+    if missing:
+        raise ValidationError({"officers": f"{'、'.join(missing)}没有执法证号，不能承担核查"})
+    lead = _transition(lead, actor=actor, action="assign", note="、".join(o.full_name for o in officers))
+    lead.officers.set(officers)
+    transaction.on_commit(
+        lambda: notify(officers, f"线索 {lead.number} 已分派给您核查", lead.get_absolute_url())
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_start_verification(*, actor, lead) -> Lead:
+    return _transition(lead, actor=actor, action="verify")
+
+
+def default_feedback(lead, conclusion: str) -> str:
+    template = FeedbackTemplate.objects.filter(conclusion=conclusion).values_list("text", flat=True).first()
+    template = template or "您于{received}反映的问题（编号{number}），经核查{conclusion}。感谢您的监督。"
+    return template.format(
+        number=lead.number,
+        conclusion=Conclusion(conclusion).label,
+        received=timezone.localtime(lead.received_at).strftime("%Y年%m月%d日"),
+    )
+
+
+@transaction.atomic
+def lead_conclude(*, actor, lead, conclusion: str, note: str) -> Lead:
+    if conclusion not in Conclusion.values:
+        raise ValidationError({"conclusion": "请选择核查结论"})
+    if not note.strip():
+        raise ValidationError({"note": "请填写核查情况"})
+    now = timezone.now()
+    feedback_due = None
+    if not lead.is_anonymous:
+        feedback_due = workdays.add_working_days(timezone.localtime(now).date(), FEEDBACK_WORKING_DAYS)
+    return _transition(
+        lead,
+        actor=actor,
+        action="conclude",
+        note=note,
+        conclusion=conclusion,
+        conclusion_note=note,
+        concluded_at=now,
+        feedback_due=feedback_due,
+        feedback=default_feedback(lead, conclusion),
+    )
+
+
+@transaction.atomic
+def lead_answer(*, actor, lead, text: str) -> Lead:
+    """The answer the reporter reads with the tracking code; duplicates' reporters get the same answer."""
+    if not text.strip():
+        raise ValidationError({"text": "答复内容不能为空"})
+    now = timezone.now()
+    lead = _transition(lead, actor=actor, action="answer", feedback=text, answered_at=now)
+    for duplicate in Lead.objects.select_for_update().filter(duplicate_of=lead):
+        before = audit.snapshot(duplicate)
+        duplicate.feedback, duplicate.answered_at = text, now
+        duplicate.save(update_fields=["feedback", "answered_at", "updated_at"])
+        _event(duplicate, actor, "同步答复", note=f"与原线索 {lead.number} 答复相同")
+        b, a = audit.diff(before, audit.snapshot(duplicate))
+        audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=duplicate, before=b, after=a)
+    return lead
+
+
+@transaction.atomic
+def lead_close(*, actor, lead) -> Lead:
+    lead = _lock(lead)  # decide on the current state, not on the caller's copy
+    if lead.status == Status.CONCLUDED and not lead.is_anonymous:
+        raise workflow.TransitionNotAllowed("实名举报须先答复举报人，才能办结")
+    return _transition(lead, actor=actor, action="close", closed_at=timezone.now(), overdue=False)
+
+
+@transaction.atomic
+def lead_extend(*, actor, lead, reason: str) -> Lead:
+    """Concluding period +30 days, once, with a section chief's or leader's approval (RULES.md)."""
+    lead = _lock(lead)
+    if not actor.can("leads.accept"):
+        raise workflow.TransitionNotAllowed("延期须由科室负责人或领导批准")
+    if lead.extended:
+        raise workflow.TransitionNotAllowed("该线索已延期一次，不能再次延期")
+    if lead.status not in workflow.OPEN_STATES or not reason.strip():
+        raise ValidationError({"reason": "请填写延期理由"})
+    before = audit.snapshot(lead)
+    lead.conclude_due = workdays.add_days(lead.conclude_due, EXTENSION_DAYS)
+    lead.extended = True
+    lead.save()
+    _event(lead, actor, "延期", note=reason)
+    b, a = audit.diff(before, audit.snapshot(lead))
+    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=lead, before=b, after=a)
+    return lead
+
+
+@transaction.atomic
+def lead_reroute(*, actor, lead, unit, reason: str) -> Lead:
+    """Move a lead to another handling unit; recorded, and the new unit is told."""
+    lead = _lock(lead)
+    if not actor.can("leads.route"):
+        raise workflow.TransitionNotAllowed("您没有改派线索的权限")
+    if lead.status not in workflow.OPEN_STATES:
+        raise workflow.TransitionNotAllowed("线索已办结或不予受理，不能改派")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写改派理由"})
+    before = audit.snapshot(lead)
+    old_unit = lead.handling_unit
+    lead.handling_unit = unit
+    if lead.status in {Status.ASSIGNED, Status.VERIFYING}:
+        lead.status = Status.ACCEPTED  # the new unit assigns its own officers
+    lead.save()
+    lead.officers.clear()
+    _event(lead, actor, "改派", note=f"{old_unit} → {unit}：{reason}")
+    b, a = audit.diff(before, audit.snapshot(lead))
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.UPDATE,
+        target=lead,
+        before=b,
+        after=a,
+        region_code=unit.region_id,
+    )
+    transaction.on_commit(
+        lambda: notify(_responsible(lead), f"线索 {lead.number} 已改派至本单位", lead.get_absolute_url())
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_link_subject(*, actor, lead, subject) -> Lead:
+    lead = _lock(lead)
+    before = audit.snapshot(lead)
+    lead.subject = subject
+    lead.save()
+    _event(lead, actor, "关联监管对象", note=str(subject))
+    b, a = audit.diff(before, audit.snapshot(lead))
+    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=lead, before=b, after=a)
+    return lead
+
+
+@transaction.atomic
+def lead_mark_duplicate(*, actor, lead, original) -> Lead:
+    """Linked, never deleted: the duplicate's reporter gets the original's answer."""
+    if original.pk == lead.pk or original.duplicate_of_id == lead.pk:
+        raise ValidationError({"original": "不能与自身或其重复线索互相关联"})
+    lead = _lock(lead)
+    before = audit.snapshot(lead)
+    lead.duplicate_of = original.duplicate_of or original
+    if lead.duplicate_of.answered_at:
+        lead.feedback, lead.answered_at = lead.duplicate_of.feedback, lead.duplicate_of.answered_at
+    lead.save()
+    _event(lead, actor, "标记重复", note=f"与 {lead.duplicate_of.number} 重复")
+    b, a = audit.diff(before, audit.snapshot(lead))
+    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=lead, before=b, after=a)
+    return lead
+
+
+def can_see_reporter(user, lead) -> bool:
+    """信访工作条例 第30条: the assigned officers and the handling unit's 科室负责人 and above only."""
+    if not user.is_authenticated or not user.can("leads.view"):
+        return False
+    if lead.officers.filter(pk=user.pk).exists():
+        return True
+    return user.can("leads.reporter") and Lead.objects.visible_to(user).filter(pk=lead.pk).exists()
+
+
+@transaction.atomic
+def reporter_reveal(*, actor, lead) -> dict:
+    if lead.reporter is None:
+        return {}
+    if not can_see_reporter(actor, lead):
+        raise workflow.TransitionNotAllowed("您无权查看举报人信息")
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.REVEAL,
+        target=lead,
+        after={"fields": ["reporter"]},
+        region_code=lead.handling_unit.region_id,
+    )
+    r = lead.reporter
+    return {
+        "name": r.name,
+        "phone": r.phone,
+        "id_number": r.id_number,
+        "email": r.email,
+        "address": r.address,
+    }
+
+
+@transaction.atomic
+def reward_decide(*, actor, lead, decision: str, amount: Decimal, reason: str = "") -> Reward:
+    if not actor.can("leads.reward"):
+        raise workflow.TransitionNotAllowed("您没有决定举报奖励的权限")
+    if lead.conclusion not in {Conclusion.TRUE, Conclusion.PARTLY_TRUE, Conclusion.CASE_OPENED}:
+        raise ValidationError({"decision": "只有核查属实或部分属实的举报才能给予奖励"})
+    if decision == "granted" and amount <= 0:
+        raise ValidationError({"amount": "给予奖励时金额须大于0"})
+    reward = Reward(
+        lead=lead,
+        decision=decision,
+        amount=amount if decision == "granted" else Decimal("0"),
+        reason=reason,
+        decided_by=actor,
+    )
+    reward.full_clean()
+    reward.save()
+    _event(lead, actor, "奖励决定", note=f"{reward.get_decision_display()} {reward.amount}元")
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.CREATE,
+        target=reward,
+        after=audit.snapshot(reward),
+        region_code=lead.handling_unit.region_id,
+    )
+    return reward
+
+
+@transaction.atomic
+def reward_pay(*, actor, reward, paid_amount: Decimal, paid_at: dt.date, reference: str) -> Reward:
+    reward = Reward.objects.select_for_update().get(pk=reward.pk)
+    if reward.decision != "granted":
+        raise ValidationError({"paid_amount": "不予奖励的举报不能登记支付"})
+    if reward.paid_at:
+        raise ValidationError({"paid_amount": "该奖励已登记支付"})
+    if paid_amount <= 0 or paid_amount > reward.amount:
+        raise ValidationError({"paid_amount": f"实付金额应大于0且不超过决定金额{reward.amount}元"})
+    before = audit.snapshot(reward)
+    reward.paid_amount, reward.paid_at, reward.payment_reference = paid_amount, paid_at, reference
+    reward.save()
+    _event(reward.lead, actor, "奖励支付", note=f"{paid_amount}元，凭证{reference}")
+    b, a = audit.diff(before, audit.snapshot(reward))
+    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=reward, before=b, after=a)
+    return reward
+
+
+def current_due(lead) -> dt.date | None:
+    """The deadline that matters now for this lead's state."""
+    if lead.status == Status.REGISTERED:
+        return lead.accept_due
+    if lead.status in {Status.ACCEPTED, Status.ASSIGNED, Status.VERIFYING}:
+        return lead.conclude_due
+    if lead.status == Status.CONCLUDED and not lead.is_anonymous:
+        return lead.feedback_due
+    return None
+
+
+def leads_mark_overdue(*, today: dt.date | None = None) -> int:
+    """Scheduled job: flag open leads past their deadline and tell the responsible users once.
+    Idempotent: a second run the same day changes nothing and notifies nobody."""
+    today = today or timezone.localdate()
+    flagged = 0
+    candidates = Lead.objects.filter(status__in=workflow.OPEN_STATES, overdue=False).select_related(
+        "handling_unit"
+    )
+    for lead in candidates.iterator():
+        due = current_due(lead)
+        if due is None or due >= today:
+            continue
+        with transaction.atomic():
+            locked = _lock(lead)
+            if locked.overdue:
+                continue
+            locked.overdue = True
+            locked.save(update_fields=["overdue", "updated_at"])
+            _event(locked, None, "超期", note=f"期限 {due:%Y-%m-%d} 已过")
+            audit.record(
+                action=audit.AuditAction.UPDATE,
+                target=locked,
+                before={"overdue": False},
+                after={"overdue": True},
+            )
+            users = _responsible(locked)
+            transaction.on_commit(
+                lambda u=users, lead_=locked: notify(
+                    u, f"线索 {lead_.number} 已超期", lead_.get_absolute_url()
+                )
+            )
+        flagged += 1
+    return flagged

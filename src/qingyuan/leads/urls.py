@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("new/", views.lead_create, name="create"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/link/", views.lead_link, name="link"),
+    path("<int:pk>/reporter/", views.reporter_reveal, name="reporter"),
+    path("<int:pk>/<slug:action>/", views.lead_action, name="action"),
+]

@@ -1,0 +1,257 @@
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from qingyuan.core.forms import DateInput, StyledFilterSet
+from qingyuan.core.lists import Column, render_list
+from qingyuan.core.permissions import require_perm
+from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.core.workdays import due_badge
+from qingyuan.subjects.models import Subject
+
+from . import services, workflow
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    ConcludeForm,
+    DuplicateForm,
+    LeadIntakeForm,
+    ReasonForm,
+    RejectForm,
+    RerouteForm,
+    RewardForm,
+    RewardPaymentForm,
+)
+from .matching import match_lead
+from .models import Category, Channel, Lead, Status
+from .uploads import check_files
+
+
+class LeadFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label="编号/内容/地点", method="search")
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
+    channel = django_filters.ChoiceFilter(label="来源渠道", choices=Channel.choices)
+    category = django_filters.ChoiceFilter(label="问题类别", choices=Category.choices)
+    region = django_filters.CharFilter(
+        label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
+    )
+    overdue = django_filters.BooleanFilter(label="已超期")
+    is_anonymous = django_filters.BooleanFilter(label="匿名")
+    received_from = django_filters.DateFilter(
+        label="收到日期起", field_name="received_at", lookup_expr="date__gte", widget=DateInput
+    )
+    received_to = django_filters.DateFilter(
+        label="收到日期止", field_name="received_at", lookup_expr="date__lte", widget=DateInput
+    )
+
+    class Meta:
+        model = Lead
+        fields = []
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(
+            Q(number__startswith=value) | Q(content__contains=value) | Q(place__contains=value)
+        )
+
+
+def _due_text(lead):
+    due = services.current_due(lead)
+    return due_badge(due).text if due else ""
+
+
+LEAD_COLUMNS = [
+    Column("编号", lambda x: x.number),
+    Column("收到时间", lambda x: x.received_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+    Column("渠道", lambda x: x.get_channel_display()),
+    Column("类别", lambda x: x.get_category_display()),
+    Column("地点", lambda x: x.place),
+    Column("承办单位", lambda x: x.handling_unit),
+    Column("状态", lambda x: x.get_status_display()),
+    Column("实名", lambda x: not x.is_anonymous),
+    Column("期限", _due_text),
+]
+
+
+@require_perm("leads.view")
+def lead_list(request):
+    qs = Lead.objects.visible_to(request.user).select_related("handling_unit")
+    return render_list(
+        request,
+        queryset=qs,
+        filterset_class=LeadFilter,
+        columns=LEAD_COLUMNS,
+        title="线索",
+        template="leads/lead_list.html",
+        extra={"can_register": request.user.can("leads.register")},
+    )
+
+
+@require_perm("leads.register")
+def lead_create(request):
+    form = LeadIntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            files = check_files(data["attachments"])
+            lead = services.lead_register(
+                actor=request.user,
+                channel=data["channel"],
+                received_at=data["received_at"],
+                content=data["content"],
+                place=data["place"],
+                category=data["category"],
+                practice_content=data["practice_content"],
+                reported_person=data["reported_person"],
+                reported_phone=data["reported_phone"],
+                reporter=form.reporter_data(),
+                attachments=files,
+                transfer_source=data["transfer_source"],
+                transfer_document=data["transfer_document"],
+            )
+        except ValidationError as exc:
+            form.add_error("attachments" if "附件" in str(exc) else None, exc)
+        else:
+            messages.success(
+                request, f"已登记线索 {lead.number}，{lead.routing_note}，承办单位：{lead.handling_unit}"
+            )
+            return redirect(lead.get_absolute_url())
+    return render(request, "includes/form.html", {"form": form, "title": "登记线索"})
+
+
+def _lead_for(request, pk):
+    return get_visible_or_404(
+        Lead.objects.select_related("handling_unit", "region", "subject", "reporter"), request.user, pk=pk
+    )
+
+
+@require_perm("leads.view")
+def lead_detail(request, pk):
+    lead = _lead_for(request, pk)
+    due = services.current_due(lead)
+    actions = dict(workflow.available(lead, request.user))
+    return render(
+        request,
+        "leads/lead_detail.html",
+        {
+            "title": lead.number,
+            "lead": lead,
+            "due": due_badge(due) if due else None,
+            "actions": actions,
+            "candidates": match_lead(lead) if lead.subject_id is None else [],
+            "can_see_reporter": services.can_see_reporter(request.user, lead),
+            "can_route": request.user.can("leads.route"),
+            "can_reward": request.user.can("leads.reward"),
+            "assign_form": AssignForm(lead=lead) if "assign" in actions else None,
+            "conclude_form": ConcludeForm() if "conclude" in actions else None,
+            "answer_form": AnswerForm(initial={"text": lead.feedback}) if "answer" in actions else None,
+            "reject_form": RejectForm() if "reject" in actions else None,
+            "reroute_form": RerouteForm(actor=request.user) if request.user.can("leads.route") else None,
+            "reward_form": RewardForm(),
+            "payment_form": RewardPaymentForm(),
+            "extend_form": ReasonForm(),
+            "duplicate_form": DuplicateForm(),
+        },
+    )
+
+
+FORMS = {
+    "reject": RejectForm,
+    "conclude": ConcludeForm,
+    "answer": AnswerForm,
+    "extend": ReasonForm,
+    "duplicate": DuplicateForm,
+    "reward": RewardForm,
+    "payment": RewardPaymentForm,
+}
+
+
+@require_POST
+@require_perm("leads.view")
+def lead_action(request, pk, action):
+    lead = _lead_for(request, pk)
+    user = request.user
+    try:
+        if action == "assign":
+            form = AssignForm(request.POST, lead=lead)
+        elif action == "reroute":
+            form = RerouteForm(request.POST, actor=user)
+        elif action in FORMS:
+            form = FORMS[action](request.POST)
+        else:
+            form = None
+        if form is not None and not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
+                    for f, errs in form.errors.items()
+                    for e in errs
+                ]
+            )
+        data = form.cleaned_data if form is not None else {}
+        handlers = {
+            "accept": lambda: services.lead_accept(actor=user, lead=lead),
+            "reject": lambda: services.lead_reject(actor=user, lead=lead, reason=data["reason"]),
+            "assign": lambda: services.lead_assign(actor=user, lead=lead, officers=list(data["officers"])),
+            "verify": lambda: services.lead_start_verification(actor=user, lead=lead),
+            "conclude": lambda: services.lead_conclude(
+                actor=user, lead=lead, conclusion=data["conclusion"], note=data["note"]
+            ),
+            "answer": lambda: services.lead_answer(actor=user, lead=lead, text=data["text"]),
+            "close": lambda: services.lead_close(actor=user, lead=lead),
+            "extend": lambda: services.lead_extend(actor=user, lead=lead, reason=data["reason"]),
+            "reroute": lambda: services.lead_reroute(
+                actor=user, lead=lead, unit=data["unit"], reason=data["reason"]
+            ),
+            "duplicate": lambda: services.lead_mark_duplicate(
+                actor=user,
+                lead=lead,
+                original=get_visible_or_404(Lead.objects.all(), user, number=data["original_number"].strip()),
+            ),
+            "reward": lambda: services.reward_decide(
+                actor=user, lead=lead, decision=data["decision"], amount=data["amount"], reason=data["reason"]
+            ),
+            "payment": lambda: services.reward_pay(
+                actor=user,
+                reward=lead.reward,
+                paid_amount=data["paid_amount"],
+                paid_at=data["paid_at"],
+                reference=data["reference"],
+            ),
+        }
+        if action not in handlers:
+            raise Http404
+        handlers[action]()
+    except (ValidationError, workflow.TransitionNotAllowed) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, "已完成。")
+    return redirect(lead.get_absolute_url())
+
+
+@require_POST
+@require_perm("leads.view")
+def lead_link(request, pk):
+    lead = _lead_for(request, pk)
+    if not request.user.can("subjects.edit"):
+        raise PermissionDenied
+    subject = get_visible_or_404(Subject.objects.all(), request.user, pk=request.POST.get("subject"))
+    services.lead_link_subject(actor=request.user, lead=lead, subject=subject)
+    messages.success(request, f"已关联监管对象：{subject}")
+    return redirect(lead.get_absolute_url())
+
+
+@require_POST
+@require_perm("leads.view")
+def reporter_reveal(request, pk):
+    lead = _lead_for(request, pk)
+    try:
+        reporter = services.reporter_reveal(actor=request.user, lead=lead)
+    except workflow.TransitionNotAllowed:
+        raise PermissionDenied from None
+    return render(request, "leads/reporter_revealed.html", {"reporter": reporter})
