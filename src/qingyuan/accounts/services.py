@@ -22,25 +22,14 @@ def user_create(*, actor, data: dict, initial_password: str) -> User:
     return user
 
 
-@transaction.atomic
 def user_update(*, actor, user: User, data: dict) -> User:
-    # Lock the row: two administrators editing one account must not overwrite each other silently.
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    before = audit.snapshot(locked)
-    for field, value in data.items():
-        setattr(locked, field, value)
-    locked.full_clean()
-    locked.save()
-    b, a = audit.diff(before, audit.snapshot(locked))
-    audit.record(
+    return audit.save_with_audit(
         actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=locked,
-        before=b,
-        after=a,
-        region_code=locked.unit.region_id if locked.unit_id else "",
+        model=User,
+        pk=user.pk,
+        data=data,
+        region_of=lambda u: u.unit.region_id if u.unit_id else "",
     )
-    return locked
 
 
 @transaction.atomic

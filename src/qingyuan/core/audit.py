@@ -184,6 +184,35 @@ def record_many(entries: list[dict], *, actor=None, request=None, batch_size: in
     return len(events)
 
 
+def save_with_audit(*, actor, model, pk=None, data: dict, prepare=None, region_of=None):
+    """Create (pk None) or update one record the way every service does: row lock (two officers
+    editing one record must not overwrite each other silently), validation, save, and an audit row
+    with the changed fields, all in one transaction. `prepare(instance)` derives fields before
+    validation; `region_of(instance)` names the region when the record has no region field."""
+    with transaction.atomic():
+        if pk is None:
+            instance, before = model(), None
+        else:
+            instance = model._default_manager.select_for_update().get(pk=pk)
+            before = snapshot(instance)
+        for field, value in data.items():
+            setattr(instance, field, value)
+        if prepare is not None:
+            prepare(instance)
+        instance.full_clean()
+        instance.save()
+        b, a = diff(before, snapshot(instance))
+        record(
+            actor=actor,
+            action=AuditAction.CREATE if pk is None else AuditAction.UPDATE,
+            target=instance,
+            before=b,
+            after=a,
+            region_code=region_of(instance) if region_of else "",
+        )
+    return instance
+
+
 def verify_chain(batch_size: int = 10000):
     """Walk the chain; return (rows checked, first broken event or None, reason)."""
     prev = GENESIS
@@ -198,4 +227,4 @@ def verify_chain(batch_size: int = 10000):
     return checked, None, ""
 
 
-__all__ = ["AuditAction", "record", "record_many", "snapshot", "diff", "verify_chain"]
+__all__ = ["AuditAction", "record", "record_many", "save_with_audit", "snapshot", "diff", "verify_chain"]

@@ -206,45 +206,15 @@ def region_create(*, actor, data: dict) -> Region:
     return region
 
 
-@transaction.atomic
 def region_update(*, actor, region: Region, data: dict) -> Region:
-    region = Region.objects.select_for_update().get(pk=region.pk)
-    before = audit.snapshot(region)
-    for field, value in data.items():
-        setattr(region, field, value)
-    if "name" in data and region.parent_id:
-        region.full_name = region.parent.full_name + region.name
-    region.full_clean()
-    region.save()
-    b, a = audit.diff(before, audit.snapshot(region))
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=region,
-        before=b,
-        after=a,
-        region_code=region.code,
+    def prepare(instance):
+        if "name" in data and instance.parent_id:
+            instance.full_name = instance.parent.full_name + instance.name
+
+    return audit.save_with_audit(
+        actor=actor, model=Region, pk=region.pk, data=data, prepare=prepare, region_of=lambda r: r.code
     )
-    return region
 
 
-@transaction.atomic
 def unit_save(*, actor, unit: Unit, data: dict) -> Unit:
-    creating = unit.pk is None
-    if not creating:
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    before = None if creating else audit.snapshot(unit)
-    for field, value in data.items():
-        setattr(unit, field, value)
-    unit.full_clean()
-    unit.save()
-    after = audit.snapshot(unit)
-    b, a = audit.diff(before, after)
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
-        target=unit,
-        before=b,
-        after=a,
-    )
-    return unit
+    return audit.save_with_audit(actor=actor, model=Unit, pk=unit.pk, data=data)

@@ -12,29 +12,8 @@ def normalize_phone(value: str) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit())
 
 
-@transaction.atomic
 def subject_save(*, actor, subject: Subject | None, data: dict) -> Subject:
-    creating = subject is None or subject.pk is None
-    if creating:
-        subject = Subject()
-        before = None
-    else:
-        # Lock the row so two officers editing one subject cannot overwrite each other silently.
-        subject = Subject.objects.select_for_update().get(pk=subject.pk)
-        before = audit.snapshot(subject)
-    for field, value in data.items():
-        setattr(subject, field, value)
-    subject.full_clean()
-    subject.save()
-    b, a = audit.diff(before, audit.snapshot(subject))
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
-        target=subject,
-        before=b,
-        after=a,
-    )
-    return subject
+    return audit.save_with_audit(actor=actor, model=Subject, pk=subject.pk if subject else None, data=data)
 
 
 @transaction.atomic
