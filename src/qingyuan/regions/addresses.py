@@ -9,6 +9,7 @@ equally good places in different counties, the result is ambiguous: a county pic
 lead for itself would go wrong, so the city office assigns it (交界地区, 程序规定 第10条).
 """
 
+import functools
 import re
 import threading
 import time
@@ -20,7 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from .models import Level, Region, Unit, UnitKind
 
 # Other worker processes pick up region changes (and bulk loads, which send no signals) within this time.
-INDEX_MAX_AGE_SECONDS = 900
+INDEX_MAX_AGE_SECONDS = 3600
 # Free-text "places" can be long descriptions; the region names are near the start.
 MAX_ADDRESS_LENGTH = 300
 
@@ -110,34 +111,51 @@ def _strip_ethnic(stem: str) -> str:
         stem = rest
 
 
-def name_forms(name: str, level: int) -> dict[str, int]:
-    """The ways an address may name a region, each with its strength (FULL, MARKED or BARE)."""
-    name = name.strip()
-    forms = {name: BARE if name in _GENERIC_NAMES else FULL}
+@functools.lru_cache(maxsize=100_000)
+def _name_parts(name: str, level: int) -> tuple[str, str, str]:
+    """(stem, rest, marker) with name == stem + rest; stem + marker is the usual shortening
+    (金星村委会 → 金星, 村委会, 村). The stem is "" when no suffix of the level is recognised."""
     for suffix, marker in _SUFFIXES.get(level, []):
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
             if "自治" in suffix or "民族" in suffix or stem.endswith("族"):
                 stripped = _strip_ethnic(stem)
-                # 孟村回族自治县 is also written 孟村县, 某某回族乡 as 某某乡.
-                marker, stem = (marker or suffix) if stripped != stem else marker, stripped
-            if marker and stem + marker != name:
-                forms.setdefault(stem + marker, MARKED)
-            if len(stem) >= 2:
-                forms.setdefault(stem, BARE)
-            break
+                if stripped != stem:
+                    # 孟村回族自治县 is also written 孟村县, 某某回族乡 as 某某乡.
+                    marker, stem = marker or suffix, stripped
+            return stem, name[len(stem) :], "" if stem + marker == name else marker
+    return "", name, ""
+
+
+def name_forms(name: str, level: int) -> dict[str, int]:
+    """The ways an address may name a region, each with its strength (FULL, MARKED or BARE)."""
+    name = name.strip()
+    stem, _rest, marker = _name_parts(name, level)
+    forms = {name: BARE if name in _GENERIC_NAMES else FULL}
+    if marker and len(stem + marker) >= 2:
+        forms.setdefault(stem + marker, MARKED)
+    if len(stem) >= 2:
+        forms.setdefault(stem, BARE)
     return forms
 
 
 def _alias_list(aliases: str) -> list[str]:
-    return [a.strip() for a in re.split(r"[,，、;；\s]+", aliases or "") if len(a.strip()) >= 2]
+    if not aliases:
+        return []
+    return [a for a in (a.strip() for a in re.split(r"[,，、;；\s]+", aliases)) if len(a) >= 2]
+
+
+_REST_BITS = 4096  # room for the distinct (rest, marker, strengths) combinations, a few hundred
 
 
 @dataclass
 class _Index:
-    # form -> packed entries: int(code) * 4 + strength, one int or a tuple. Ints instead of (str, int)
-    # tuples keep the index near 100 bytes a region, which matters with the villages imported.
+    # Keyed by stem, so one key serves 金星村委会, 金星村 and 金星 (a third of the memory of one key
+    # per form; it matters once the villages are imported). Each entry is one int: code * _REST_BITS
+    # + an index into `rests`; one int per key or a tuple of them.
     forms: dict
+    # (rest, marker, strength when followed by rest, strength of the key alone)
+    rests: list
     # Province, city and county: code -> (level, parent code). Below the county both follow from the
     # code (9 digits: township under code[:6]; 12 digits: village under code[:9]).
     upper: dict
@@ -169,31 +187,51 @@ class _Index:
 
 def _build_index() -> _Index:
     forms: dict = {}
+    rests: list = []
+    rest_ids: dict = {}
     upper = {}
-    max_len = 2
+
+    def add(key: str, code: int, rest: tuple):
+        rid = rest_ids.get(rest)
+        if rid is None:
+            rid = rest_ids[rest] = len(rests)
+            rests.append(rest)
+        packed = code * _REST_BITS + rid
+        existing = forms.get(key)
+        if existing is None:
+            forms[key] = packed
+        elif isinstance(existing, int):
+            forms[key] = [existing, packed]
+        else:
+            existing.append(packed)
+
     rows = Region.objects.filter(is_active=True).values_list("code", "name", "level", "parent_id", "aliases")
     for code, name, level, parent, aliases in rows.iterator(chunk_size=5000):
         if level <= Level.COUNTY:
             upper[code] = (level, parent)
-        entries = name_forms(name, level)
+        number = int(code)
+        name = name.strip()
+        stem, rest, marker = _name_parts(name, level)
+        full = BARE if name in _GENERIC_NAMES else FULL
+        if len(stem) >= 2:
+            add(stem, number, (rest, marker, full, BARE))
+        else:
+            add(name, number, ("", "", 0, full))
+            if marker and len(stem + marker) >= 2:
+                add(stem + marker, number, ("", "", 0, MARKED))
         for alias in _alias_list(aliases):
-            entries[alias] = FULL
-        for form, strength in entries.items():
-            if len(form) < 2:
-                continue
-            packed = int(code) * 4 + strength
-            existing = forms.get(form)
-            if existing is None:
-                forms[form] = packed
-            elif isinstance(existing, int):
-                forms[form] = (existing, packed)
-            else:
-                forms[form] = (*existing, packed)
-            max_len = max(max_len, len(form))
-    return _Index(forms=forms, upper=upper, max_len=max_len)
+            add(alias, number, ("", "", 0, FULL))
+    if len(rests) > _REST_BITS:
+        raise ValueError("too many distinct name suffixes for the address index")
+    for key, value in forms.items():
+        if isinstance(value, list):
+            forms[key] = tuple(value)
+    max_len = max((len(k) for k in forms), default=2)
+    return _Index(forms=forms, rests=rests, upper=upper, max_len=max_len)
 
 
 _cache: _Index | None = None
+_generation = 0
 _build_lock = threading.Lock()
 # Per thread, as Django's connections are: set while this thread's connection holds uncommitted region
 # changes, which must neither be served from nor leak into the shared index.
@@ -202,8 +240,13 @@ _local = threading.local()
 
 def clear_address_index() -> None:
     """Forget the index; the next call rebuilds it. Call after bulk changes, which send no signals."""
-    global _cache
+    global _cache, _generation
+    _generation += 1
     _cache = None
+
+
+def _fresh(index: _Index | None) -> bool:
+    return index is not None and time.monotonic() - index.built_at < INDEX_MAX_AGE_SECONDS
 
 
 def _index() -> _Index:
@@ -215,13 +258,25 @@ def _index() -> _Index:
         _local.dirty = False
         clear_address_index()
     cached = _cache
-    if cached is not None and time.monotonic() - cached.built_at < INDEX_MAX_AGE_SECONDS:
+    if _fresh(cached):
         return cached
-    with _build_lock:  # one build at a time; the others wait and use it
-        cached = _cache
-        if cached is None or time.monotonic() - cached.built_at >= INDEX_MAX_AGE_SECONDS:
-            cached = _cache = _build_index()
+    # Merely old (not cleared): one thread rebuilds while the others go on with the old index,
+    # so a rebuild of the full village tree (seconds) does not stall every request.
+    if cached is not None and not _build_lock.acquire(blocking=False):
         return cached
+    if cached is None:
+        _build_lock.acquire()
+    try:
+        current = _cache
+        if not _fresh(current):
+            generation = _generation
+            current = _build_index()
+            # A change that arrived during the build must not be hidden behind this index.
+            if generation == _generation:
+                _cache = current
+        return current
+    finally:
+        _build_lock.release()
 
 
 def _region_changed(sender, **kwargs):
@@ -251,10 +306,14 @@ class _Hit:
     start: int
     end: int
     text: str
-    unique: bool  # the text names only this region
+    unique: bool  # the stem names only this region
 
     def overlaps(self, spans) -> bool:
         return any(self.start < e and s < self.end for s, e in spans)
+
+
+def _ends_inside_a_word(text: str, end: int) -> bool:
+    return end < len(text) and _NOT_A_NAME_AFTER.get(text[end - 1]) == text[end]
 
 
 def _scan(text: str, index: _Index) -> dict[str, _Hit]:
@@ -266,17 +325,24 @@ def _scan(text: str, index: _Index) -> dict[str, _Hit]:
             entries = index.forms.get(text[i:j])
             if entries is None:
                 continue
-            if j < n and _NOT_A_NAME_AFTER.get(text[j - 1]) == text[j]:
-                continue
             entries = (entries,) if isinstance(entries, int) else entries
-            street = text.startswith(_STREET_AFTER, j)
             for packed in entries:
-                code, strength = str(packed // 4), packed % 4
-                if street and strength == BARE:
+                number, rid = divmod(packed, _REST_BITS)
+                rest, marker, full, alone = index.rests[rid]
+                if rest and text.startswith(rest, j) and not _ends_inside_a_word(text, j + len(rest)):
+                    strength, end = full, j + len(rest)
+                elif marker and text.startswith(marker, j) and not _ends_inside_a_word(text, j + len(marker)):
+                    strength, end = MARKED, j + len(marker)
+                elif alone and not _ends_inside_a_word(text, j):
+                    if alone == BARE and text.startswith(_STREET_AFTER, j):
+                        continue
+                    strength, end = alone, j
+                else:
                     continue
+                code = str(number)
                 prev = hits.get(code)
-                if prev is None or (strength, j - i) > (prev.strength, prev.end - prev.start):
-                    hits[code] = _Hit(strength, i, j, text[i:j], unique=len(entries) == 1)
+                if prev is None or (strength, end - i) > (prev.strength, prev.end - prev.start):
+                    hits[code] = _Hit(strength, i, end, text[i:end], unique=len(entries) == 1)
     return hits
 
 
@@ -371,6 +437,8 @@ def _resolve(text: str, index: _Index) -> Resolution | None:
                 ambiguous = True
                 candidates.append(max(group, key=lambda s: (s.score, index.level(s.code))))
 
+    # Best first, then by code, so that candidates[0] is stable.
+    candidates.sort(key=lambda s: (-s.score, s.code))
     codes = {node for s in candidates for node in s.mentioned} | {s.code for s in candidates}
     common = _common_ancestor([s.code for s in candidates], index)
     if common:
@@ -430,9 +498,14 @@ def _ambiguous_explanation(candidates, hits, regions, common, index) -> str:
         return full
 
     labels = list(dict.fromkeys(label(s) for s in candidates))
-    places = "和".join(labels) if len(labels) == 2 else "、".join(labels)
+    if len(labels) == 2:
+        places = "和".join(labels)
+    else:  # a common village name can exist in hundreds of places
+        places = "、".join(labels[:3]) + (f"等{len(labels)}处" if len(labels) > 3 else "")
     if common is not None and common.level <= Level.CITY:
-        after = "将由市级统一分派" if common.level == Level.CITY else "将由上级统一分派"
+        # A municipality (北京市) is a province whose districts are assigned like a city's counties.
+        city_like = common.level == Level.CITY or common.kind == "直辖市"
+        after = "将由市级统一分派" if city_like else "将由上级统一分派"
     else:
         after = "需人工确认管辖地区"
     texts = {hits[s.code].text for s in candidates}

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from qingyuan.core import audit
 
+from .addresses import clear_address_index
 from .models import Level, Region, Unit, UrbanRuralClass
 
 _PROVINCE_KINDS = {"省", "自治区", "直辖市", "特别行政区"}
@@ -97,6 +98,8 @@ def regions_load_national(*, actor=None) -> dict:
             {"action": audit.AuditAction.UPDATE, "target": region, "before": before, "after": after}
         )
     audit.record_many(entries, actor=actor)
+    # bulk writes send no signals: drop the address index so routing sees the new tree
+    transaction.on_commit(clear_address_index)
     return summary
 
 

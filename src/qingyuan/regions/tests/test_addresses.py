@@ -141,6 +141,15 @@ class TestResolution:
         assert r.region is None
         assert "北京市朝阳区" in r.explanation and "吉林省长春市朝阳区" in r.explanation
 
+    def test_a_name_in_many_places_is_listed_briefly(self, tree):
+        for i, county in enumerate(["320581", "110105", "220104"]):
+            town = make_region(f"{county}10{i}", f"新{i}镇", Level.TOWNSHIP, Region.objects.get(code=county))
+            make_region(f"{county}10{i}201", "金星村委会", Level.VILLAGE, town)
+        r = resolve_address("金星村")
+        assert r.ambiguous and len(r.candidates) == 5
+        assert r.region is None
+        assert "等5处" in r.explanation
+
     def test_border_of_two_counties_is_ambiguous(self, tree):
         r = resolve_address("木渎镇和黄埭镇交界处")
         assert r.ambiguous
