@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "registry.manage",
         "registry.import",
         "leads.templates",
+        "settings.manage",
     },
     Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
     Role.AUDITOR: {"audit.view"},

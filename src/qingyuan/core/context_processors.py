@@ -11,6 +11,7 @@ NAVIGATION = [
     ("行政区划", "regions:list", "regions.view"),
     ("单位", "regions:unit_list", "units.view"),
     ("用户", "accounts:user_list", "users.view"),
+    ("工作日", "core:workdays", "settings.manage"),
     ("审计日志", "core:audit_list", "audit.view"),
 ]
 

@@ -41,3 +41,12 @@ class StyledFilterSet(django_filters.FilterSet):
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class WorkdayOverrideForm(StyledModelForm):
+    class Meta:
+        from .models import WorkdayOverride
+
+        model = WorkdayOverride
+        fields = ["date", "is_workday", "note"]
+        widgets = {"date": DateInput()}

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit_list"),
     path("health/", views.health, name="health"),
+    path("workdays/", views.workday_overrides, name="workdays"),
 ]

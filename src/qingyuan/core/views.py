@@ -3,13 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from qingyuan.registry.models import Institution, Practitioner
 from qingyuan.subjects.models import Subject, SubjectStatus
 
 from .forms import DateInput, StyledFilterSet
 from .lists import Column, render_list
-from .models import AuditAction, AuditEvent
+from .models import AuditAction, AuditEvent, WorkdayOverride
 from .permissions import require_perm
 
 
@@ -91,3 +92,48 @@ def health(request):
         status["storage"] = "error"
     healthy = all(v == "ok" for v in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+class WorkdayOverrideFilter(StyledFilterSet):
+    year = django_filters.NumberFilter(label="年份", field_name="date", lookup_expr="year")
+
+    class Meta:
+        model = WorkdayOverride
+        fields = []
+
+
+WORKDAY_COLUMNS = [
+    Column("日期", lambda o: o.date),
+    Column("当天", lambda o: "上班" if o.is_workday else "放假"),
+    Column("说明", lambda o: o.note),
+]
+
+
+@require_perm("settings.manage")
+def workday_overrides(request):
+    """系统管理员 enters each year's State Council holiday notice (the packaged calendar stops at 2026)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from . import audit
+    from .forms import WorkdayOverrideForm
+    from .workdays import calendar_known
+
+    form = WorkdayOverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        override = audit.save_with_audit(actor=request.user, model=WorkdayOverride, data=form.cleaned_data)
+        messages.success(
+            request, f"已保存：{override.date:%Y-%m-%d} {'上班' if override.is_workday else '放假'}"
+        )
+        return redirect("core:workdays")
+    year = timezone.localdate().year
+    unknown = [y for y in (year, year + 1) if not calendar_known(y)]
+    return render_list(
+        request,
+        queryset=WorkdayOverride.objects.all(),
+        filterset_class=WorkdayOverrideFilter,
+        columns=WORKDAY_COLUMNS,
+        title="工作日调整",
+        template="core/workdays.html",
+        extra={"form": form, "unknown_years": unknown},
+    )

@@ -213,3 +213,21 @@ class TestDueBadge:
         html = template.render(Context({"due": date(2027, 1, 8), "today": date(2026, 12, 31)}))
         assert 'class="badge badge-due-green"' in html
         assert 'title="2027年法定节假日安排尚未录入' in html
+
+
+def test_sysadmin_enters_a_holiday_and_deadlines_follow(login):
+    from qingyuan.core.models import AuditEvent
+
+    client = login("sam")
+    page = client.get("/workdays/").content.decode()
+    assert "尚未录入" in page and "2027" in page
+    response = client.post("/workdays/", {"date": "2027-02-08", "note": "2027年春节"})
+    assert response.status_code == 302
+    assert not workdays.is_workday(date(2027, 2, 8))
+    assert AuditEvent.objects.filter(target_type="core.workdayoverride", action="create").exists()
+    duplicate = client.post("/workdays/", {"date": "2027-02-08", "is_workday": "on"})
+    assert "已有工作日调整记录" in duplicate.content.decode()
+
+
+def test_only_the_sysadmin_edits_the_calendar(login):
+    assert login("chief").get("/workdays/").status_code == 404
