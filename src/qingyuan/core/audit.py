@@ -83,14 +83,14 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_payload(event)).hexdigest()
 
 
-def _lock_chain():
+def lock_chain():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
     # SQLite: writers are serialised by BEGIN IMMEDIATE (settings), so the last hash is stable.
 
 
-def _last_hash() -> str:
+def last_hash() -> str:
     return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
 
 
@@ -147,8 +147,8 @@ def record(
         request=request,
     )
     with transaction.atomic():
-        _lock_chain()
-        event.prev_hash = _last_hash()
+        lock_chain()
+        event.prev_hash = last_hash()
         event.hash = compute_hash(event)
         event.save()
     return event
@@ -159,8 +159,8 @@ def record_many(entries: list[dict], *, actor=None, request=None, batch_size: in
     if not entries:
         return 0
     with transaction.atomic():
-        _lock_chain()
-        prev = _last_hash()
+        lock_chain()
+        prev = last_hash()
         events = []
         for entry in entries:
             event = _build(

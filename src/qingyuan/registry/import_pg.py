@@ -207,8 +207,8 @@ class AuditCopy:
         if not entries:
             return
         if self.prev is None:
-            audit._lock_chain()
-            self.prev = audit._last_hash()
+            audit.lock_chain()
+            self.prev = audit.last_hash()
         at = timezone.now()
         event = _Event()
         event.at, event.result = at, "ok"
