@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LeadCategoryEnum": "qingyuan.leads.models.Category",
+        "InstitutionCategoryEnum": "qingyuan.registry.models.InstitutionCategory",
+    },
 }
 
 LOGGING = {

@@ -12,7 +12,7 @@ from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
 from qingyuan.subjects.models import Subject
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -80,6 +80,12 @@ LEAD_COLUMNS = [
 @require_perm("leads.view")
 def lead_list(request):
     qs = Lead.objects.visible_to(request.user).select_related("handling_unit")
+    extra = {"can_register": request.user.can("leads.register")}
+    if request.GET.get("export") != "xlsx":
+        # The figures describe exactly the listed leads: same scope, same filters as render_list.
+        filterset = LeadFilter(request.GET or None, queryset=qs, request=request)
+        filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+        extra["figures"] = selectors.lead_figures(filtered)
     return render_list(
         request,
         queryset=qs,
@@ -87,7 +93,7 @@ def lead_list(request):
         columns=LEAD_COLUMNS,
         title="线索",
         template="leads/lead_list.html",
-        extra={"can_register": request.user.can("leads.register")},
+        extra=extra,
     )
 
 
