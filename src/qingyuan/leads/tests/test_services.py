@@ -237,3 +237,13 @@ def test_matching_finds_the_known_subject_by_phone_and_address(personas, regions
     assert candidates and candidates[0].obj == subject
     reasons = "；".join(candidates[0].reasons)
     assert "电话" in reasons and "地址相近" in reasons
+
+
+def test_overdue_command_reports_what_it_marked(personas, capsys):
+    from django.core.management import call_command
+
+    _tip(personas["clerk"], received_at=timezone.now() - dt.timedelta(days=30))
+    call_command("leads_mark_overdue")
+    call_command("leads_mark_overdue")
+    out = capsys.readouterr().out
+    assert "新标记超期线索 1 条" in out and "新标记超期线索 0 条" in out
