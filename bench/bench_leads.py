@@ -128,7 +128,7 @@ def run(args, data: Path) -> dict:
         [Unit(name=f"{c.name}卫生监督所", kind=UnitKind.SUPERVISION_INSTITUTE, region=c) for c in counties]
         + [
             Unit(name=f"{c.name}卫生健康委员会", kind=UnitKind.HEALTH_COMMISSION, region=c)
-            for c in Region.objects.filter(level=Level.CITY)
+            for c in Region.objects.filter(level__in=[Level.PROVINCE, Level.CITY])
         ]
     )
     t = time.perf_counter()
@@ -143,7 +143,7 @@ def run(args, data: Path) -> dict:
         cursor.execute("ANALYZE")
 
     rng = random.Random(11)
-    ids = list(Subject.objects.order_by("?").values_list("pk", flat=True)[: args.tips])
+    ids = rng.sample(list(Subject.objects.values_list("pk", flat=True)), args.tips)
     samples = list(Subject.objects.filter(pk__in=ids).values_list("address", "name"))
     timings, routed, matched = [], 0, 0
     for address, name in samples:
