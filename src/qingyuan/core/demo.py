@@ -303,6 +303,40 @@ def _ensure_subjects(rng, actor):
         )
 
 
+DEMO_TIPS = [
+    ("phone", "unlicensed", "木渎镇金星村有人在自家民房里给村民输液，已经开了半年多", "吴中区木渎镇金星村"),
+    ("web", "aesthetic", "甪直镇一家美容院给顾客注射玻尿酸，没有医生", "吴中区甪直镇长浜村委会"),
+    ("letter_visit", "itinerant", "每逢集市有外地人摆摊拔牙、卖药", "相城区黄埭镇"),
+    ("transfer", "advertising", "网上发布“包治性病”广告，留有电话", "常熟市梅李镇"),
+    ("monitoring", "tcm_wellness", "养生馆以调理为名开中药方，收费很高", "昆山市周庄镇"),
+    ("phone", "unlicensed", "木渎镇和黄埭镇交界处有黑诊所", "木渎镇和黄埭镇交界处"),
+]
+
+
+def _ensure_leads(actor):
+    from qingyuan.leads import services as lead_services
+    from qingyuan.leads.models import Lead
+
+    if Lead.objects.exists():
+        return
+    for n, (channel, category, content, place) in enumerate(DEMO_TIPS):
+        reporter = {"name": _rand_name(random.Random(n)), "phone": f"139{n:08d}"} if n % 2 == 0 else None
+        extra = (
+            {"transfer_source": "market", "transfer_document": "市场监管局移送函"}
+            if channel == "transfer"
+            else {}
+        )
+        lead_services.lead_register(
+            actor=actor,
+            channel=channel,
+            category=category,
+            content=content,
+            place=place,
+            reporter=reporter,
+            **extra,
+        )
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Idempotent: creates what is missing, returns (username, role, unit) for the logins to print."""
@@ -314,6 +348,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     _ensure_users(units, demo_password())
     _ensure_registry(rng)
     _ensure_subjects(rng, User.objects.get(username="wz_chief"))
+    _ensure_leads(User.objects.get(username="wz_clerk"))
     return [
         (u.username, u.get_role_display(), str(u.unit))
         for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])
