@@ -12,6 +12,7 @@ NAVIGATION = [
     ("单位", "regions:unit_list", "units.view"),
     ("用户", "accounts:user_list", "users.view"),
     ("工作日", "core:workdays", "settings.manage"),
+    ("答复模板", "leads:templates", "leads.templates"),
     ("审计日志", "core:audit_list", "audit.view"),
 ]
 

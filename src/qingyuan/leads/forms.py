@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from qingyuan.accounts.models import User
-from qingyuan.core.forms import StyledForm, StyledModelForm
+from qingyuan.core.forms import StyledForm
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.subjects.services import normalize_phone
 
@@ -181,9 +181,22 @@ class RewardPaymentForm(StyledForm):
     reference = forms.CharField(label="支付凭证号", max_length=64)
 
 
-class FeedbackTemplateForm(StyledModelForm):
-    class Meta:
-        from .models import FeedbackTemplate
+class FeedbackTemplateForm(StyledForm):
+    """One template per outcome; saving an outcome that has one replaces its text."""
 
-        model = FeedbackTemplate
-        fields = ["conclusion", "text"]
+    conclusion = forms.ChoiceField(label="核查结论", choices=Conclusion.choices)
+    text = forms.CharField(
+        label="答复模板",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="可用占位：{number} 线索编号，{received} 收到日期，{conclusion} 结论",
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        try:
+            text.format(number="X", received="X", conclusion="X")
+        except (KeyError, IndexError, ValueError):
+            raise forms.ValidationError(
+                "模板中只能使用 {number}、{received}、{conclusion} 三个占位"
+            ) from None
+        return text

@@ -6,6 +6,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("new/", views.lead_create, name="create"),
+    path("templates/", views.feedback_templates, name="templates"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/link/", views.lead_link, name="link"),
     path("<int:pk>/reporter/", views.reporter_reveal, name="reporter"),

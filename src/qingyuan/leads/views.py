@@ -261,3 +261,33 @@ def reporter_reveal(request, pk):
     except workflow.TransitionNotAllowed:
         raise PermissionDenied from None
     return render(request, "leads/reporter_revealed.html", {"reporter": reporter})
+
+
+@require_perm("leads.templates")
+def feedback_templates(request):
+    """系统管理员 words the default answer for each outcome; officers edit each answer before sending."""
+    from qingyuan.core import audit
+
+    from .forms import FeedbackTemplateForm
+    from .models import FeedbackTemplate
+
+    form = FeedbackTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        existing = FeedbackTemplate.objects.filter(conclusion=form.cleaned_data["conclusion"]).first()
+        audit.save_with_audit(
+            actor=request.user,
+            model=FeedbackTemplate,
+            pk=existing.pk if existing else None,
+            data={"conclusion": form.cleaned_data["conclusion"], "text": form.cleaned_data["text"]},
+        )
+        messages.success(request, "已保存答复模板。")
+        return redirect("leads:templates")
+    return render(
+        request,
+        "leads/feedback_templates.html",
+        {
+            "title": "答复模板",
+            "form": form,
+            "templates": FeedbackTemplate.objects.order_by("conclusion"),
+        },
+    )

@@ -129,3 +129,25 @@ def test_detail_page_shows_matching_candidates(login, personas, regions, lead):
     )
     page = login("alice").get(lead.get_absolute_url()).content.decode()
     assert "可能对应的对象" in page and "金星诊所" in page and "地址相近" in page
+
+
+def test_sysadmin_words_the_answer_template_and_conclusions_use_it(login, personas):
+    client = login("sam")
+    bad = client.post("/leads/templates/", {"conclusion": "untrue", "text": "编号{编号}"})
+    assert "只能使用" in bad.content.decode()
+    client.post("/leads/templates/", {"conclusion": "untrue", "text": "您反映的{number}经核查{conclusion}。"})
+    client.post("/leads/templates/", {"conclusion": "untrue", "text": "线索{number}：{conclusion}，谢谢。"})
+    lead = services.lead_register(
+        actor=personas["clerk"], channel="phone", content="某村黑诊所", place="吴中区木渎镇金星村"
+    )
+    chief, alice, bob = personas["chief"], personas["alice"], personas["bob"]
+    services.lead_accept(actor=chief, lead=lead)
+    services.lead_assign(actor=chief, lead=lead, officers=[alice, bob])
+    services.lead_start_verification(actor=alice, lead=lead)
+    lead = services.lead_conclude(actor=alice, lead=lead, conclusion="untrue", note="未发现")
+    assert lead.feedback == f"线索{lead.number}：不属实，谢谢。"
+    assert AuditEvent.objects.filter(target_type="leads.feedbacktemplate", action="update").exists()
+
+
+def test_only_the_sysadmin_edits_answer_templates(login):
+    assert login("chief").get("/leads/templates/").status_code == 404
