@@ -78,7 +78,12 @@ INSTALLED_APPS = [
     "qingyuan.registry",
     "qingyuan.subjects",
     "qingyuan.leads",
+    "qingyuan.rules",
+    "qingyuan.inspections",
+    "qingyuan.cases",
     "qingyuan.api",
+    "qingyuan.portal",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +201,51 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REGISTRY_IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate written as COUNT/SECONDS ("10/3600"): at most COUNT requests per client address."""
+    value = os.environ.get(name) or default
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must look like 10/3600 (count/seconds), got {value!r}") from None
+    if count < 1 or seconds < 1:
+        raise ImproperlyConfigured(f"{name} must have a positive count and period, got {value!r}")
+    return count, seconds
+
+
+# Evidence files (photos, recordings, documents) live outside the database, under this directory,
+# each checked by its SHA-256 (`manage.py evidence_verify`). Back it up with the database.
+QINGYUAN_EVIDENCE_DIR = Path(os.environ.get("QINGYUAN_EVIDENCE_DIR", VAR_DIR / "evidence"))
+QINGYUAN_EVIDENCE_MAX_BYTES = int(os.environ.get("QINGYUAN_EVIDENCE_MAX_BYTES", str(200 * 1024 * 1024)))
+# Days after a ban (取缔) until the re-inspection (复查) falls due.
+QINGYUAN_RECHECK_DAYS = int(os.environ.get("QINGYUAN_RECHECK_DAYS", "30"))
+# Case numbers per unit and year; {abbr} is the unit's short name, {year} and {seq} as printed.
+QINGYUAN_CASE_NUMBER_PATTERN = os.environ.get("QINGYUAN_CASE_NUMBER_PATTERN", "{abbr}卫医罚〔{year}〕{seq}号")
+
+# The public site (/public/): tips, tracking. Rate limits per client address, kept in the default
+# cache. The built-in LocMemCache counts per process, enough for the single-process embedded setup;
+# a production deployment with several workers must configure a shared cache (Redis, Memcached or
+# the database cache) so that the limits hold across them.
+QINGYUAN_PORTAL_RATES = {
+    "tip": env_rate("QINGYUAN_PORTAL_TIP_RATE", "10/3600"),  # submitted tips
+    "locate": env_rate("QINGYUAN_PORTAL_LOCATE_RATE", "30/600"),  # address look-ups and form checks
+    "track": env_rate("QINGYUAN_PORTAL_TRACK_RATE", "30/600"),  # tracking-code look-ups
+}
+# Unit id that receives public tips whose place cannot be resolved at all (its city office is
+# preferred, see leads.services.route); unset: the reporter is asked for a more precise place.
+QINGYUAN_PORTAL_DEFAULT_UNIT = (
+    int(os.environ["QINGYUAN_PORTAL_DEFAULT_UNIT"])
+    if os.environ.get("QINGYUAN_PORTAL_DEFAULT_UNIT")
+    else None
+)
+QINGYUAN_PORTAL_HOTLINE = os.environ.get("QINGYUAN_PORTAL_HOTLINE", "12320")
+
+# Captcha images are drawn locally by Pillow with the font the package ships (Vera.ttf): no internet.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes: time to fill in the confirmation step
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

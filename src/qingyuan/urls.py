@@ -8,6 +8,11 @@ urlpatterns = [
     path("registry/", include("qingyuan.registry.urls")),
     path("subjects/", include("qingyuan.subjects.urls")),
     path("leads/", include("qingyuan.leads.urls")),
+    path("rules/", include("qingyuan.rules.urls")),
+    path("inspections/", include("qingyuan.inspections.urls")),
+    path("cases/", include("qingyuan.cases.urls")),
     path("api/", include("qingyuan.api.urls")),
+    path("public/", include("qingyuan.portal.urls")),
+    path("captcha/", include("captcha.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -91,10 +91,15 @@ def lead_register(
     handling_unit=None,
     partner=None,
     external_id: str = "",
+    fallback_unit=None,
 ) -> Lead:
-    """Register a lead from any channel. `attachments` are checked files (uploads.check_files)."""
+    """Register a lead from any channel. `attachments` are checked files (uploads.check_files).
+    `fallback_unit` is used only when neither the place nor the actor/partner gives a unit: the public
+    portal has no actor, and its configured default unit must not override the routing by place."""
     received_at = received_at or timezone.now()
-    fallback = handling_unit or getattr(actor, "unit", None) or getattr(partner, "unit", None)
+    fallback = (
+        handling_unit or getattr(actor, "unit", None) or getattr(partner, "unit", None) or fallback_unit
+    )
     region, unit, routing_note = route(place=place, fallback_unit=fallback)
     if handling_unit is not None:  # an officer registering for a unit they chose explicitly
         unit = handling_unit

@@ -3,8 +3,21 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# The only URLs the public may open (the public portal will add its own here, deliberately).
-PUBLIC = {"accounts:login", "core:health"}
+# The only URLs the public may open: the public portal's pages (tip, tracking; no login by design)
+# and the captcha images and refresh the tip form shows.
+PUBLIC = {
+    "accounts:login",
+    "core:health",
+    "portal:home",
+    "portal:tip",
+    "portal:tip_locate",
+    "portal:tip_done",
+    "portal:track",
+    "captcha-image",
+    "captcha-image-2x",
+    "captcha-audio",
+    "captcha-refresh",
+}
 SAMPLE_ARGS = {"pk": "1", "code": "320506", "format": "json"}
 
 

@@ -1,0 +1,85 @@
+"""A resident on a phone reports a tip on the public site, sees where it goes, confirms it and keeps the
+tracking code; the county works the lead through; the resident reads the answer with the code."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from qingyuan.leads import services
+from qingyuan.leads.models import Lead
+
+pytestmark = pytest.mark.browser
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def public(monkeypatch, settings, tmp_path):
+    # The live server runs in this process: the captcha's test mode ("PASSED") and a clean rate-limit
+    # cache apply to it too, for this test only.
+    monkeypatch.setattr("captcha.conf.settings.CAPTCHA_TEST_MODE", True)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_resident_reports_a_tip_and_reads_the_answer_with_the_code(new_page, personas, public):
+    page = new_page(width=375, height=740, is_mobile=True, has_touch=True)
+    page.goto("/public/")
+    page.get_by_role("link", name="我要举报").click()
+    expect(page).to_have_url(re.compile(r"/public/tip/$"))
+
+    page.get_by_label("问题类别").select_option(label="无证行医（黑诊所）")
+    page.get_by_label("反映内容").fill("金星村东头一户人家天天有人去挂水，没有招牌")
+    page.get_by_label("反映地点").fill("吴中区木渎镇金星村东头")
+    page.get_by_label("反映地点").press("Tab")  # leaving the field asks the server where this is
+    expect(page.locator("#place-located")).to_contain_text(
+        "识别为：江苏省苏州市吴中区木渎镇金星村委会，将由吴中区卫生监督所处理"
+    )
+    page.get_by_label("被反映人").fill("张某")
+    page.get_by_label("实名反映（可收到答复，个人信息严格保密）").check()
+    page.get_by_label("姓名").fill("王举报")
+    page.get_by_label("联系电话").fill("13912345678")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, (
+        "the form scrolls sideways on a phone"
+    )
+    page.get_by_role("button", name="下一步：核对").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("核对并提交")
+    expect(page.get_by_role("status").first).to_contain_text("将由吴中区卫生监督所处理")
+    expect(page.locator("dl")).to_contain_text("金星村东头一户人家天天有人去挂水")
+    expect(page.locator("img.captcha")).to_be_visible()
+    page.get_by_label("照片或文件（选填）").set_input_files(
+        files=[{"name": "现场.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_label("验证码").fill("PASSED")
+    page.get_by_role("button", name="确认提交").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("提交成功")
+    code = page.locator("#tracking-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{12}", code)
+    lead = Lead.objects.get(tracking_code=code)
+    assert lead.handling_unit.name == "吴中区卫生监督所" and lead.attachments.count() == 1
+    assert page.bad_responses == []
+
+    # The county handles it (through the services the officer pages call).
+    chief, alice, bob = personas["chief"], personas["alice"], personas["bob"]
+    services.lead_accept(actor=chief, lead=lead)
+    services.lead_assign(actor=chief, lead=lead, officers=[alice, bob])
+    services.lead_start_verification(actor=alice, lead=lead)
+    services.lead_conclude(actor=alice, lead=lead, conclusion="true", note="内部：现场查获输液器械")
+    services.lead_answer(actor=alice, lead=lead, text="经核查，您反映的问题属实，已依法取缔并立案查处。")
+    services.lead_close(actor=chief, lead=lead)
+
+    page.goto("/public/track/")
+    page.get_by_label("查询码").fill(f" {code[:6].lower()} {code[6:]} ")
+    page.get_by_role("button", name="查询").click()
+    result = page.locator("#track-result")
+    expect(result).to_contain_text("已办结")
+    expect(result).to_contain_text("经核查，您反映的问题属实，已依法取缔并立案查处。")
+    for secret in ("王举报", "13912345678", "内部", "李爱丽", "王博"):
+        expect(page.locator("body")).not_to_contain_text(secret)
+    assert page.bad_responses == []
