@@ -23,6 +23,10 @@ ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
 # case content (subjects, later leads and cases); 审计管理员 reads the audit log and nothing else.
 PERMISSIONS: dict[str, set[str]] = {
     Role.SYSADMIN: {
+        "rules.view",
+        "rules.manage",
+        "inspections.checklists",
+        "cases.templates",
         "regions.view",
         "regions.manage",
         "units.view",
@@ -38,6 +42,13 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
     Role.AUDITOR: {"audit.view"},
     Role.LEADER: {
+        "rules.view",
+        "inspections.view",
+        "evidence.view",
+        "cases.view",
+        "cases.approve",
+        "cases.decide",
+        "cases.override",
         "regions.view",
         "units.view",
         "users.view",
@@ -52,6 +63,14 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.reward",
     },
     Role.CHIEF: {
+        "rules.view",
+        "inspections.view",
+        "inspections.edit",
+        "evidence.view",
+        "evidence.add",
+        "cases.view",
+        "cases.edit",
+        "cases.approve",
         "regions.view",
         "units.view",
         "users.view",
@@ -71,6 +90,13 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.reward",
     },
     Role.INSPECTOR: {
+        "rules.view",
+        "inspections.view",
+        "inspections.edit",
+        "evidence.view",
+        "evidence.add",
+        "cases.view",
+        "cases.edit",
         "regions.view",
         "units.view",
         "registry.view",
@@ -81,6 +107,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.register",
     },
     Role.CLERK: {
+        "rules.view",
+        "inspections.view",
+        "cases.view",
         "regions.view",
         "units.view",
         "registry.view",
@@ -92,7 +121,16 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.register",
     },
     Role.LIAISON: {"registry.view"},
-    Role.SUPERVISOR: {"regions.view", "units.view", "registry.view", "subjects.view", "leads.view"},
+    Role.SUPERVISOR: {
+        "regions.view",
+        "units.view",
+        "registry.view",
+        "subjects.view",
+        "leads.view",
+        "rules.view",
+        "inspections.view",
+        "cases.view",
+    },
 }
 
 

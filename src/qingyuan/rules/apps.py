@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    name = "qingyuan.rules"
+    verbose_name = "法律规则"
