@@ -1,0 +1,585 @@
+"""Cases: from 立案 to 结案, with penalty decisions, payments, referrals, judgments and re-inspections.
+
+The workflow (states and transitions) is written once in workflow.py and enforced in services; this
+module holds the data. Every case belongs to the region of its subject at the time it was opened,
+so a subject that later moves does not take its old cases into another county's figures."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from qingyuan.core.crypto import EncryptedTextField
+from qingyuan.core.scoping import ScopedQuerySet
+
+
+class CaseStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待立案审批")
+    INVESTIGATING = "investigating", _("调查取证")
+    REVIEW = "review", _("合议审理")
+    NOTIFIED = "notified", _("已告知")
+    HEARING = "hearing", _("听证")
+    DECIDED = "decided", _("已决定")
+    SERVED = "served", _("已送达")
+    ENFORCING = "enforcing", _("执行中")
+    CLOSED = "closed", _("已结案")
+    NOT_OPENED = "not_opened", _("不予立案")
+    REVOKED = "revoked", _("已撤销")
+    TRANSFERRED = "transferred", _("已移送")
+
+
+class CaseSource(models.TextChoices):
+    LEAD = "lead", _("线索")
+    INSPECTION = "inspection", _("监督检查")
+    DIRECT = "direct", _("直接立案")
+
+
+class PartyKind(models.TextChoices):
+    CITIZEN = "citizen", _("公民")
+    ORGANISATION = "organisation", _("法人或其他组织")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+
+
+class CaseNumbering(models.Model):
+    """How a unit numbers its cases: its short name in the pattern (某卫医罚〔2024〕12号).
+    A unit without a row uses its own name and settings.QINGYUAN_CASE_NUMBER_PATTERN."""
+
+    unit = models.OneToOneField("regions.Unit", verbose_name=_("单位"), on_delete=models.CASCADE)
+    abbr = models.CharField(_("文号简称"), max_length=20, help_text=_("如“吴”“苏吴”"))
+    pattern = models.CharField(
+        _("编号格式"), max_length=60, blank=True, help_text=_("可用 {abbr} {year} {seq}；留空用系统默认")
+    )
+
+    class Meta:
+        verbose_name = _("案件编号规则")
+        verbose_name_plural = _("案件编号规则")
+
+    def __str__(self):
+        return f"{self.unit} {self.abbr}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("案件编号"), max_length=60, unique=True, null=True, blank=True)
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="cases"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("监管对象"), on_delete=models.PROTECT, related_name="cases"
+    )
+    source = models.CharField(_("案件来源"), max_length=16, choices=CaseSource.choices)
+    lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("来源线索"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    # INSPECTIONS-PENDING inspection = models.ForeignKey(
+    # INSPECTIONS-PENDING     "inspections.Inspection",
+    # INSPECTIONS-PENDING     verbose_name=_("来源检查"),
+    # INSPECTIONS-PENDING     null=True,
+    # INSPECTIONS-PENDING     blank=True,
+    # INSPECTIONS-PENDING     on_delete=models.PROTECT,
+    # INSPECTIONS-PENDING     related_name="cases",
+    # INSPECTIONS-PENDING )
+    title = models.CharField(_("案由"), max_length=200)
+    facts = models.TextField(_("违法事实"), blank=True)
+    # The party (当事人): a person for the crime criteria and the penalty history across regions.
+    party_kind = models.CharField(_("当事人类型"), max_length=16, choices=PartyKind.choices)
+    party_name = models.CharField(_("当事人"), max_length=200)
+    party_person = models.ForeignKey(
+        "subjects.SubjectPerson",
+        verbose_name=_("当事人（人员）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    party_id_number = EncryptedTextField(_("当事人身份证号/统一社会信用代码"), blank=True)
+    # Blind index of party_id_number: finds the same person's cases in every region without decrypting.
+    party_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    party_address = models.CharField(_("当事人住址"), max_length=300, blank=True)
+    offence_date = models.DateField(_("违法行为发生日期"), help_text=_("按该日有效的法条处理"))
+    illegal_income = models.DecimalField(_("违法所得（元）"), max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.PROPOSED, db_index=True
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), related_name="cases", blank=True
+    )
+    # INSPECTIONS-PENDING evidence = models.ManyToManyField("inspections.Evidence", verbose_name=_("证据"), related_name="cases", blank=True)
+    # Clocks (RULES.md "Time limits"); dates are the legal dates, not the moments of data entry.
+    checked_on = models.DateField(
+        _("线索核查完毕日期"), null=True, blank=True, help_text=_("立案时限的起算日")
+    )
+    open_due = models.DateField(_("立案期限"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("提请立案时间"), auto_now_add=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_on = models.DateField(_("立案日期"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("立案审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decide_due = models.DateField(_("办案期限"), null=True, blank=True, help_text=_("含延长，不含中止期间"))
+    notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    end_reason = models.TextField(_("不予立案/撤销/移送理由"), blank=True)
+    # 解释 第1条: the party is "未取得医生执业资格的人".
+    no_qualification = models.BooleanField(_("未取得或非法取得医师资格"), default=False)
+    certificate_revoked = models.BooleanField(_("被吊销医师执业证书期间行医"), default=False)
+    village_without_certificate = models.BooleanField(_("未取得乡村医生执业证书在乡村行医"), default=False)
+    birth_attendant_beyond = models.BooleanField(_("家庭接生员从事家庭接生以外的医疗行为"), default=False)
+    # 解释 第2条 (情节严重) other than (4), which is computed from the penalty history.
+    harm_disability = models.BooleanField(
+        _("造成就诊人轻度残疾、器官组织损伤导致一般功能障碍"), default=False
+    )
+    infectious_disease = models.BooleanField(_("造成甲类传染病传播、流行或者有传播、流行危险"), default=False)
+    bad_drugs = models.BooleanField(_("使用假药、劣药或不符合标准的医用器材"), default=False)
+    other_serious = models.CharField(_("其他情节严重的情形"), max_length=300, blank=True)
+    serious_harm = models.BooleanField(_("严重损害就诊人身体健康"), default=False)
+    patient_death = models.BooleanField(_("造成就诊人死亡"), default=False)
+    # The last evaluation of the crime criteria (crime.py), kept so lists and forms can count it.
+    crime_suspected = models.BooleanField(_("涉嫌非法行医罪"), default=False, db_index=True)
+    crime_reasons = models.JSONField(_("涉嫌犯罪理由"), default=list, blank=True)
+    crime_override_reason = models.TextField(_("未移送公安机关的理由"), blank=True)
+    crime_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定不移送的领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    national_entry_on = models.DateField(_("录入全国信息系统日期"), null=True, blank=True)
+    earlier_case = models.ForeignKey(
+        "self",
+        verbose_name=_("前案（再次违法）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_cases",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["region", "status"], name="case_region_status"),
+            models.Index(fields=["unit", "status"], name="case_unit_status"),
+            models.Index(fields=["decided_on"], name="case_decided_on"),
+        ]
+
+    def __str__(self):
+        return self.number or f"{self.title}（待立案）"
+
+    def get_absolute_url(self):
+        return reverse("cases:detail", args=[self.pk])
+
+
+class CaseOffence(models.Model):
+    """An offence charged in the case, pinned to the version in force on the offence date. Where two
+    provisions cover one act both are recorded and `applied` marks the one chosen (行政处罚法 第29条)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="offences")
+    offence = models.ForeignKey("rules.Offence", verbose_name=_("违法行为"), on_delete=models.PROTECT)
+    applied = models.BooleanField(_("适用"), default=True)
+
+    class Meta:
+        verbose_name = _("案件违法行为")
+        verbose_name_plural = _("案件违法行为")
+        constraints = [models.UniqueConstraint(fields=["case", "offence"], name="case_offence_once")]
+
+    def __str__(self):
+        return f"{self.case} {self.offence.code}"
+
+
+class PauseKind(models.TextChoices):
+    HEARING = "hearing", _("听证")
+    TESTING = "testing", _("检测、检验")
+    EXPERT = "expert", _("鉴定、专家论证")
+    NOTICE = "notice", _("公告")
+
+
+class CasePause(models.Model):
+    """A period that does not count towards the 90-day limit (RULES.md)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("中止事由"), max_length=16, choices=PauseKind.choices)
+    started_on = models.DateField(_("起始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("不计入办案期限的期间")
+        verbose_name_plural = _("不计入办案期限的期间")
+        ordering = ["started_on"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_on}–{self.ended_on or ''}"
+
+
+class ExtensionKind(models.TextChoices):
+    OPEN = "open", _("延长立案期限")
+    DECIDE = "decide", _("延长办案期限（负责人批准）")
+    DECIDE_COLLECTIVE = "decide_collective", _("再次延长办案期限（集体讨论）")
+
+
+class CaseExtension(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    kind = models.CharField(_("延期类型"), max_length=24, choices=ExtensionKind.choices)
+    reason = models.TextField(_("理由"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+    new_due = models.DateField(_("延长后期限"))
+
+    class Meta:
+        verbose_name = _("期限延长")
+        verbose_name_plural = _("期限延长")
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="case_extension_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} 至{self.new_due}"
+
+
+class CaseEvent(models.Model):
+    """The case's own timeline, shown on its page (the audit log holds the full record)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=32)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Procedure(models.TextChoices):
+    GENERAL = "general", _("一般程序")
+    SIMPLIFIED = "simplified", _("简易程序")
+
+
+class PenaltyDecision(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    procedure = models.CharField(
+        _("程序"), max_length=16, choices=Procedure.choices, default=Procedure.GENERAL
+    )
+    offence = models.ForeignKey(
+        "rules.Offence", verbose_name=_("适用条款"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField(_("决定日期"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
+    )
+    discretion_reason = models.TextField(_("自由裁量理由"), blank=True)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    payment_due = models.DateField(_("缴款期限"), null=True, blank=True)
+    # 简易程序: filed with the agency within 7 days (RULES.md "Procedure facts").
+    filed_on = models.DateField(_("备案日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("行政处罚决定")
+        verbose_name_plural = _("行政处罚决定")
+
+    def __str__(self):
+        return f"{self.case} 处罚决定"
+
+
+class MeasureKind(models.TextChoices):
+    WARNING = "warning", _("警告")
+    FINE = "fine", _("罚款")
+    CONFISCATE_INCOME = "confiscate_income", _("没收违法所得")
+    CONFISCATE_GOODS = "confiscate_goods", _("没收药品器械")
+    BAN = "ban", _("取缔/责令停止执业活动")
+    SUSPEND = "suspend", _("暂停执业/停业整顿")
+    REVOKE = "revoke", _("吊销许可证或执业证书")
+
+
+MONEY_MEASURES = {MeasureKind.FINE, MeasureKind.CONFISCATE_INCOME}
+
+
+class PenaltyMeasure(models.Model):
+    decision = models.ForeignKey(PenaltyDecision, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField(_("处罚种类"), max_length=24, choices=MeasureKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True, help_text=_("没收物品清单等"))
+
+    class Meta:
+        verbose_name = _("处罚措施")
+        verbose_name_plural = _("处罚措施")
+        constraints = [models.UniqueConstraint(fields=["decision", "kind"], name="measure_kind_once")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class PaymentKind(models.TextChoices):
+    FINE = "fine", _("罚款")
+    CONFISCATED_INCOME = "confiscated_income", _("没收违法所得")
+    SURCHARGE = "surcharge", _("加处罚款")
+
+
+class Payment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("款项"), max_length=24, choices=PaymentKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("缴款日期"))
+    receipt_no = models.CharField(_("票据号"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("缴款记录")
+        verbose_name_plural = _("缴款记录")
+        ordering = ["paid_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}元"
+
+
+class DocumentKind(models.TextChoices):
+    OPENING_APPROVAL = "opening_approval", _("立案审批表")
+    PRIOR_NOTICE = "prior_notice", _("行政处罚事先告知书")
+    DECISION = "decision", _("行政处罚决定书")
+
+
+class DocumentTemplate(models.Model):
+    """A replacement .docx template uploaded by an administrator; without one the shipped default
+    (cases/doc_templates/<kind>.docx) is used."""
+
+    kind = models.CharField(_("文书"), max_length=24, choices=DocumentKind.choices, unique=True)
+    content = models.BinaryField(_("模板文件"))
+    original_name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("文书模板")
+        verbose_name_plural = _("文书模板")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class ReferralTarget(models.TextChoices):
+    POLICE = "police", _("公安机关")
+    MARKET = "market", _("市场监管部门")
+    DRUG = "drug", _("药品监管部门")
+    REGION = "region", _("其他地区卫生健康部门")
+    OTHER = "other", _("其他部门")
+
+
+class ReferralOutcome(models.TextChoices):
+    PENDING = "pending", _("待接收")
+    ACCEPTED = "accepted", _("已受理/立案")
+    REFUSED = "refused", _("不予受理/不予立案")
+
+
+class ReferralQuerySet(ScopedQuerySet):
+    region_lookup = "case__region__code"
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    target = models.CharField(_("移送对象"), max_length=16, choices=ReferralTarget.choices)
+    target_unit = models.CharField(_("接收单位"), max_length=200)
+    reason = models.TextField(_("移送理由"))
+    proposed_on = models.DateField(_("提请移送日期"))
+    approved_on = models.DateField(_("负责人批准日期"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transferred_at = models.DateTimeField(_("移送时间"), null=True, blank=True)
+    receipt_no = models.CharField(_("回执编号"), max_length=60, blank=True)
+    received_on = models.DateField(_("接收日期"), null=True, blank=True)
+    outcome = models.CharField(
+        _("接收结果"), max_length=16, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
+    )
+    outcome_on = models.DateField(_("结果日期"), null=True, blank=True)
+    outcome_note = models.TextField(_("结果说明"), blank=True)
+    review_requested_on = models.DateField(_("提请复议日期"), null=True, blank=True)
+    review_outcome = models.TextField(_("复议结果"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案件移送")
+        verbose_name_plural = _("案件移送")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"移送{self.get_target_display()}：{self.target_unit}"
+
+
+class Judgment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="judgments")
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="judgments"
+    )
+    court = models.CharField(_("法院"), max_length=200)
+    document_no = models.CharField(_("判决书文号"), max_length=100, blank=True)
+    judged_on = models.DateField(_("判决日期"))
+    verdict = models.TextField(_("判决结果"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("法院判决")
+        verbose_name_plural = _("法院判决")
+
+    def __str__(self):
+        return f"{self.court} {self.document_no}"
+
+
+class LiabilityKind(models.TextChoices):
+    CRIMINAL = "criminal", _("刑事责任")
+    ADMINISTRATIVE = "administrative", _("行政责任")
+    DISCIPLINARY = "disciplinary", _("党纪政务处分")
+
+
+class AccountablePerson(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accountable")
+    judgment = models.ForeignKey(
+        Judgment, null=True, blank=True, on_delete=models.PROTECT, related_name="persons"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    liability = models.CharField(_("责任类型"), max_length=16, choices=LiabilityKind.choices)
+    outcome = models.CharField(_("处理结果"), max_length=300, help_text=_("如：判处有期徒刑一年，并处罚金"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("追责人员")
+        verbose_name_plural = _("追责人员")
+
+    def __str__(self):
+        return self.name
+
+
+class LookBackQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+
+
+class LookBack(models.Model):
+    """A 回头看 over every subject banned in a period within a region."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    banned_from = models.DateField(_("取缔日期自"))
+    banned_to = models.DateField(_("取缔日期至"))
+    due_on = models.DateField(_("完成期限"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LookBackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class RecheckKind(models.TextChoices):
+    RECHECK = "recheck", _("复查")
+    LOOKBACK = "lookback", _("回头看")
+
+
+class RecheckResult(models.TextChoices):
+    PENDING = "pending", _("待检查")
+    CLEAN = "clean", _("未发现再次违法")
+    REOFFENDED = "reoffended", _("再次非法行医")
+
+
+class RecheckQuerySet(ScopedQuerySet):
+    region_lookup = "subject__region__code"
+
+
+class Recheck(models.Model):
+    """A re-inspection owed after a ban (复查), or one site of a look-back (回头看)."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=RecheckKind.choices)
+    case = models.ForeignKey(
+        Case, verbose_name=_("原案件"), on_delete=models.PROTECT, related_name="rechecks"
+    )
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="rechecks")
+    lookback = models.ForeignKey(
+        LookBack, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    due_on = models.DateField(_("应检查日期"))
+    # INSPECTIONS-PENDING inspection = models.ForeignKey(
+    # INSPECTIONS-PENDING     "inspections.Inspection",
+    # INSPECTIONS-PENDING     verbose_name=_("检查记录"),
+    # INSPECTIONS-PENDING     null=True,
+    # INSPECTIONS-PENDING     blank=True,
+    # INSPECTIONS-PENDING     on_delete=models.PROTECT,
+    # INSPECTIONS-PENDING     related_name="rechecks",
+    # INSPECTIONS-PENDING )
+    result = models.CharField(
+        _("结果"), max_length=16, choices=RecheckResult.choices, default=RecheckResult.PENDING, db_index=True
+    )
+    new_case = models.ForeignKey(
+        Case,
+        verbose_name=_("再次违法案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_on = models.DateField(_("检查日期"), null=True, blank=True)
+
+    objects = RecheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("复查/回头看")
+        verbose_name_plural = _("复查/回头看")
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lookback", "case"],
+                name="lookback_case_once",
+                condition=models.Q(lookback__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.subject_id} {self.due_on}"
