@@ -17,7 +17,9 @@ def test_national_tree_loads_every_county_and_reloading_changes_nothing():
     assert (
         Region.objects.get(code="110105").parent_id == "110000"
     )  # municipality districts hang on the province
-    assert AuditEvent.objects.filter(action="create", target_type="regions.region").count() == first["created"]
+    assert (
+        AuditEvent.objects.filter(action="create", target_type="regions.region").count() == first["created"]
+    )
     assert regions_load_national() == {"created": 0, "updated": 0, "retired": 0}
 
 
