@@ -8,6 +8,7 @@ NAVIGATION = [
     ("医疗机构", "registry:institution_list", "registry.view"),
     ("执业人员", "registry:practitioner_list", "registry.view"),
     ("证照核验", "registry:verify", "registry.view"),
+    ("法律规则", "rules:list", "rules.view"),
     ("行政区划", "regions:list", "regions.view"),
     ("单位", "regions:unit_list", "units.view"),
     ("用户", "accounts:user_list", "users.view"),

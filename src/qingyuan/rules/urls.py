@@ -1,6 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "rules"
-urlpatterns = []
+urlpatterns = [
+    path("", views.rule_index, name="list"),
+    path("offences/<str:code>/", views.offence_detail, name="offence"),
+    path("offences/<str:code>/new-version/", views.offence_version_add, name="offence_version_add"),
+    path("limits/<str:code>/", views.limit_detail, name="limit"),
+    path("limits/<str:code>/new-version/", views.limit_version_add, name="limit_version_add"),
+]

@@ -1,0 +1,50 @@
+"""Which version of a rule applies on a given day: a case is judged by the version in force on the
+date of the offence, a period by the version in force when it starts."""
+
+from datetime import date
+
+from .models import Offence, TimeLimit
+
+
+def _in_force(model, code: str, on: date):
+    # Versions should not overlap (a new one ends the previous one), but if an administrator's
+    # correction left an overlap, the later version is the correction and wins.
+    row = model.objects.in_force(on).filter(code=code).order_by("-version").first()
+    if row is None:
+        raise model.DoesNotExist(f"{code} 在 {on:%Y-%m-%d} 没有有效版本")
+    return row
+
+
+def offence_in_force(code: str, on: date) -> Offence:
+    """The version of offence `code` in force on `on`; Offence.DoesNotExist if none."""
+    return _in_force(Offence, code, on)
+
+
+def limit_in_force(code: str, on: date) -> TimeLimit:
+    """The version of time limit `code` in force on `on`; TimeLimit.DoesNotExist if none."""
+    return _in_force(TimeLimit, code, on)
+
+
+def _latest_per_code(model, on: date) -> list:
+    rows = model.objects.in_force(on).order_by("code", "-version")
+    seen, result = set(), []
+    for row in rows:
+        if row.code not in seen:
+            seen.add(row.code)
+            result.append(row)
+    return result
+
+
+def offences_in_force(on: date) -> list[Offence]:
+    """One version per offence code, those in force on `on`, by code."""
+    return _latest_per_code(Offence, on)
+
+
+def limits_in_force(on: date) -> list[TimeLimit]:
+    """One version per time-limit code, those in force on `on`, by code."""
+    return _latest_per_code(TimeLimit, on)
+
+
+def illegal_practice_codes(on: date) -> set[str]:
+    """Codes that count as 非法行医 for the 刑法第336条 criterion (解释 第2条第4项)."""
+    return {o.code for o in offences_in_force(on) if o.illegal_practice}
