@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("退出")
     PASSWORD = "password", _("修改密码")
     TRANSITION = "transition", _("状态变更")
+    VERIFY = "verify", _("校验")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -1,1 +1,312 @@
-"""Pages."""
+"""Pages: inspection list, the field form, the record page with evidence, the 笔录 and evidence files."""
+
+from functools import wraps
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from qingyuan.core import audit
+from qingyuan.core.lists import Column, render_list
+from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.operations import access
+
+from . import checklists, selectors, services
+from .documents import inspection_docx
+from .forms import ChecklistItemForm, EvidenceForm, InspectionFilter, InspectionForm
+from .models import ChecklistItem, ChecklistTemplate, CustodyAction, Evidence, Inspection
+from .storage import IMAGES
+
+
+def require_perm(perm: str):
+    """A role without this area gets 403 (the area exists, it is not theirs); records outside the
+    user's jurisdiction still give 404."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.can(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+COLUMNS = [
+    Column("检查时间", lambda x: _local(x.started_at)),
+    Column("监管对象", lambda x: x.subject.name),
+    Column("地址", lambda x: x.subject.address),
+    Column("检查方式", lambda x: x.get_kind_display()),
+    Column("检查单位", lambda x: x.unit),
+    Column("执法人员", lambda x: "、".join(services.officer_name(o) for o in x.officers.all())),
+    Column("车辆（辆次）", lambda x: x.vehicles),
+    Column("处理结果", lambda x: x.get_outcome_display()),
+    Column("所在区划", lambda x: x.region.full_name),
+]
+
+
+@require_perm("inspections.view")
+def inspection_list(request):
+    qs = (
+        Inspection.objects.visible_to(request.user)
+        .select_related("subject", "unit", "region")
+        .prefetch_related("officers")
+    )
+    return render_list(
+        request,
+        queryset=qs,
+        filterset_class=InspectionFilter,
+        columns=COLUMNS,
+        title="监督检查",
+        template="inspections/inspection_list.html",
+    )
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_perm("inspections.edit")
+def inspection_create(request):
+    params = request.POST if request.method == "POST" else request.GET
+    # Sites in the officer's jurisdiction, and sites granted to them in a joint operation or designation.
+    subject = get_object_or_404(
+        access.subjects_for(request.user).select_related("region", "institution"), pk=params.get("subject")
+    )
+    lead = None
+    if params.get("lead"):
+        from qingyuan.leads.models import Lead
+
+        lead = get_visible_or_404(Lead.objects.all(), request.user, pk=params.get("lead"))
+    if request.user.unit is None:
+        raise PermissionDenied
+    template = checklists.template_for(subject)
+    form = InspectionForm(request.POST or None, actor=request.user, items=checklists.items_for(template))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_record(
+                actor=request.user,
+                subject=subject,
+                kind=data["kind"],
+                started_at=data["started_at"],
+                ended_at=data["ended_at"],
+                officers=data["officers"],
+                persons_present=data["persons_present"],
+                vehicles=data["vehicles"],
+                findings=data["findings"],
+                outcome=data["outcome"],
+                lead=lead,
+                answers=form.answers(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已记录监督检查。")
+            return redirect(inspection.get_absolute_url())
+    return render(
+        request,
+        "inspections/inspection_form.html",
+        {"title": "记录监督检查", "form": form, "subject": subject, "lead": lead, "template": template},
+    )
+
+
+def _inspection_for(request, pk):
+    queryset = Inspection.objects.select_related(
+        "subject", "unit", "region", "lead", "recorded_by", "checklist"
+    )
+    inspection = queryset.filter(pk=pk).first()
+    if inspection is not None and _granted_officer(request.user, inspection):
+        return inspection
+    return get_visible_or_404(queryset, request.user, pk=pk)
+
+
+def _granted_officer(user, inspection) -> bool:
+    """An officer of another county who took part in this inspection under a grant that still runs
+    (joint operation): they may open it to add evidence until the operation ends."""
+    return access.granted(user, inspection.subject_id) and inspection.officers.filter(pk=user.pk).exists()
+
+
+@require_perm("inspections.view")
+def inspection_detail(request, pk):
+    return _render_detail(request, _inspection_for(request, pk))
+
+
+def _render_detail(request, inspection, evidence_form=None, status=200):
+    user = request.user
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "title": f"监督检查：{inspection.subject.name}",
+            "inspection": inspection,
+            "officers": list(inspection.officers.all()),
+            "answers": list(inspection.answers.select_related("item")),
+            "can_view_evidence": user.can("evidence.view"),
+            "evidence": list(selectors.inspection_evidence(inspection, user)),
+            "evidence_form": (evidence_form or EvidenceForm()) if user.can("evidence.add") else None,
+        },
+        status=status,
+    )
+
+
+@require_perm("inspections.view")
+def inspection_docx_view(request, pk):
+    inspection = _inspection_for(request, pk)
+    content = inspection_docx(inspection)
+    services.record_export(actor=request.user, inspection=inspection, what="现场检查笔录")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    name = f"现场检查笔录-{inspection.subject.name}-{timezone.localtime(inspection.started_at):%Y%m%d}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_POST
+@require_perm("inspections.view")
+def evidence_add(request, pk):
+    inspection = _inspection_for(request, pk)
+    if not request.user.can("evidence.add"):
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence = services.evidence_add(
+                actor=request.user,
+                subject=inspection.subject,
+                inspection=inspection,
+                uploaded_file=data["file"],
+                kind=data["kind"],
+                description=data["description"],
+                quantity=data["quantity"],
+                storage_place=data["storage_place"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已保存证据#{evidence.pk}（SHA-256 已记录）。")
+            return redirect(inspection.get_absolute_url() + "#evidence")
+    return _render_detail(request, inspection, evidence_form=form, status=400)
+
+
+def _evidence_for(request, pk):
+    queryset = Evidence.objects.select_related("subject", "inspection", "uploaded_by")
+    evidence = queryset.filter(pk=pk).first()
+    if (
+        evidence is not None
+        and evidence.inspection is not None
+        and _granted_officer(request.user, evidence.inspection)
+    ):
+        return evidence
+    return get_visible_or_404(queryset, request.user, pk=pk)
+
+
+@require_perm("evidence.view")
+def evidence_detail(request, pk):
+    evidence = _evidence_for(request, pk)
+    return render(
+        request,
+        "inspections/evidence_detail.html",
+        {
+            "title": f"证据#{evidence.pk}",
+            "evidence": evidence,
+            "custody": selectors.custody_log(evidence),
+            "can_preview": evidence.content_type in IMAGES or evidence.content_type == "application/pdf",
+        },
+    )
+
+
+@require_perm("evidence.view")
+def evidence_file(request, pk):
+    evidence = _evidence_for(request, pk)
+    if not evidence.path:
+        raise Http404
+    inline = request.GET.get("inline") == "1"
+    action = CustodyAction.VIEW if inline else CustodyAction.DOWNLOAD
+    try:
+        handle = services.evidence_open(actor=request.user, evidence=evidence, action=action, request=request)
+    except FileNotFoundError:
+        messages.error(request, "证据文件缺失，请联系管理员运行证据校验。")
+        return redirect(evidence.get_absolute_url())
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_perm("inspections.checklists")
+def checklist_list(request):
+    return render(
+        request,
+        "inspections/checklists.html",
+        {
+            "title": "检查表",
+            "templates": ChecklistTemplate.objects.prefetch_related("items").order_by("applies_to", "id"),
+            "item_form": ChecklistItemForm(),
+        },
+    )
+
+
+@require_POST
+@require_perm("inspections.checklists")
+def checklist_item_save(request, template_pk, pk=None):
+    template = ChecklistTemplate.objects.filter(pk=template_pk).first()
+    if template is None:
+        raise Http404
+    item = None
+    if pk is not None:
+        item = ChecklistItem.objects.filter(pk=pk, template=template).first()
+        if item is None:
+            raise Http404
+    form = ChecklistItemForm(request.POST)
+    if form.is_valid():
+        audit.save_with_audit(
+            actor=request.user,
+            model=ChecklistItem,
+            pk=item.pk if item else None,
+            data={"template": template, **form.cleaned_data},
+        )
+        messages.success(request, "已保存检查项目。")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+    return redirect("inspections:checklists")
+
+
+@require_POST
+@require_perm("inspections.checklists")
+def checklist_toggle(request, template_pk):
+    template = ChecklistTemplate.objects.filter(pk=template_pk).first()
+    if template is None:
+        raise Http404
+    audit.save_with_audit(
+        actor=request.user, model=ChecklistTemplate, pk=template.pk, data={"active": not template.active}
+    )
+    messages.success(request, f"已{'停用' if template.active else '启用'}“{template.name}”。")
+    return redirect("inspections:checklists")

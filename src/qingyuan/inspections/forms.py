@@ -1,0 +1,150 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from qingyuan.accounts.roles import Role
+from qingyuan.core.forms import DateInput, StyledFilterSet, StyledForm
+
+from .models import AnswerResult, EvidenceKind, Inspection, InspectionKind, InspectionOutcome
+from .services import MIN_OFFICERS, officer_name
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        credential = obj.credential_no or "无执法证号"
+        return f"{officer_name(obj)}（{credential}）"
+
+
+class InspectionForm(StyledForm):
+    """The field form: one column, big targets; officers are ticked from the inspecting unit."""
+
+    kind = forms.ChoiceField(label="检查方式", choices=InspectionKind.choices)
+    started_at = forms.DateTimeField(label="检查开始时间", widget=DateTimeInput())
+    ended_at = forms.DateTimeField(label="检查结束时间", required=False, widget=DateTimeInput())
+    officers = OfficerChoiceField(
+        label="执法人员",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"至少{MIN_OFFICERS}名持执法证人员",
+        error_messages={"required": f"请选择至少{MIN_OFFICERS}名执法人员"},
+    )
+    persons_present = forms.CharField(
+        label="在场人员", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="姓名、身份"
+    )
+    vehicles = forms.IntegerField(label="出动车辆（辆次）", min_value=0, max_value=999, initial=1)
+    findings = forms.CharField(label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.ChoiceField(label="处理结果", choices=InspectionOutcome.choices)
+
+    def __init__(self, *args, actor, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from qingyuan.accounts.models import User
+
+        self.items = list(items)
+        self.fields["officers"].queryset = User.objects.filter(
+            unit=actor.unit, is_active=True, role__in=[Role.INSPECTOR, Role.CHIEF]
+        ).order_by("full_name", "username")
+        if not self.is_bound:
+            self.initial.setdefault("officers", [actor.pk])
+            self.initial.setdefault("started_at", timezone.localtime().replace(second=0, microsecond=0))
+        self.fields["officers"].widget.attrs["class"] = "form-check-input"
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.ChoiceField(
+                label=item.text,
+                choices=AnswerResult.choices,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=f"{item.text}（说明）",
+                required=False,
+                max_length=300,
+                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "说明（可选）"}),
+            )
+
+    def main_fields(self):
+        return [
+            self[name]
+            for name in ("kind", "started_at", "ended_at", "officers", "persons_present", "vehicles")
+        ]
+
+    def closing_fields(self):
+        return [self["findings"], self["outcome"]]
+
+    def checklist_rows(self):
+        return [(item, self[f"item_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def clean_officers(self):
+        officers = list(self.cleaned_data["officers"])
+        problems = []
+        if len(officers) < MIN_OFFICERS:
+            problems.append(f"请选择至少{MIN_OFFICERS}名执法人员（已选{len(officers)}名）")
+        problems += [
+            f"{officer_name(o)}没有执法证号，不能参加现场检查" for o in officers if not o.credential_no
+        ]
+        if problems:
+            raise forms.ValidationError(problems)
+        return officers
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_at"), data.get("ended_at")
+        if start and end and end < start:
+            self.add_error("ended_at", "检查结束时间不能早于开始时间")
+        return data
+
+    def answers(self) -> dict:
+        return {
+            item.pk: (self.cleaned_data.get(f"item_{item.pk}"), self.cleaned_data.get(f"note_{item.pk}", ""))
+            for item in self.items
+            if self.cleaned_data.get(f"item_{item.pk}")
+        }
+
+
+class EvidenceForm(StyledForm):
+    kind = forms.ChoiceField(label="证据类型", choices=EvidenceKind.choices)
+    file = forms.FileField(
+        label="文件",
+        required=False,
+        help_text="照片、录音、录像、PDF/Word/Excel；扣押物品可不附照片",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,audio/*,video/*,.pdf,.docx,.xlsx"}),
+    )
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    quantity = forms.CharField(label="数量（扣押物品）", required=False, max_length=100)
+    storage_place = forms.CharField(label="存放地点（扣押物品）", required=False, max_length=200)
+
+
+class ChecklistItemForm(StyledForm):
+    text = forms.CharField(label="检查内容", max_length=200)
+    basis = forms.CharField(label="依据", max_length=200, required=False)
+    order = forms.IntegerField(label="序号", min_value=0, max_value=999)
+    active = forms.BooleanField(label="启用", required=False, initial=True)
+
+
+class InspectionFilter(StyledFilterSet):
+    kind = django_filters.ChoiceFilter(label="检查方式", choices=InspectionKind.choices)
+    outcome = django_filters.ChoiceFilter(label="处理结果", choices=InspectionOutcome.choices)
+    started_from = django_filters.DateFilter(
+        label="检查日期起", field_name="started_at", lookup_expr="date__gte", widget=DateInput
+    )
+    started_to = django_filters.DateFilter(
+        label="检查日期止", field_name="started_at", lookup_expr="date__lte", widget=DateInput
+    )
+    region = django_filters.CharFilter(
+        label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
+    )
+    q = django_filters.CharFilter(label="对象名称/地址", method="search")
+
+    class Meta:
+        model = Inspection
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(subject__name__contains=value) | Q(subject__address__contains=value))
