@@ -1,10 +1,504 @@
-"""Pages for what follows a decision: referrals, judgments, crime criteria, re-inspections, look-backs."""
+"""Pages for what follows a decision: crime criteria, referrals, judgments, re-inspections, look-backs.
 
-from django.http import HttpResponse
+A role without the permission gets 403 (it knows the page exists: it is in its menu or not); a
+record outside the user's jurisdiction gets 404 like a missing one (SECURITY.md)."""
 
-from qingyuan.core.permissions import require_perm
+from functools import wraps
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from qingyuan.core.forms import StyledFilterSet
+from qingyuan.core.lists import Column, render_list
+from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.core.workdays import due_badge
+
+from . import crime, history, rechecks, referrals
+from .followup_forms import (
+    AccountableForm,
+    ApproveForm,
+    CrimeFactsForm,
+    JudgmentForm,
+    LinkCaseForm,
+    LookBackForm,
+    OutcomeForm,
+    ReasonForm,
+    ReceiptForm,
+    RecheckCompleteForm,
+    ReferralProposeForm,
+    ReviewRequestForm,
+    ReviewResultForm,
+    TransferForm,
+)
+from .models import (
+    Case,
+    CaseStatus,
+    LookBack,
+    Recheck,
+    RecheckKind,
+    RecheckResult,
+    Referral,
+    ReferralOutcome,
+    ReferralTarget,
+)
+from .workflow import TransitionNotAllowed
 
 
-@require_perm("cases.view")
+def require_role_perm(perm: str):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.can(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _case_for(request, pk) -> Case:
+    return get_visible_or_404(
+        Case.objects.select_related("unit", "region", "subject", "crime_override_by"), request.user, pk=pk
+    )
+
+
+def _form_errors(form):
+    return ValidationError(
+        [
+            f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
+            for f, errs in form.errors.items()
+            for e in errs
+        ]
+    )
+
+
+def _run(request, form, action):
+    """Validate the form, run the service, report the outcome as messages; nothing is half-saved
+    because every service is one transaction."""
+    try:
+        if form is not None and not form.is_valid():
+            raise _form_errors(form)
+        action(form.cleaned_data if form is not None else {})
+    except (ValidationError, TransitionNotAllowed) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+        return False
+    messages.success(request, "已完成。")
+    return True
+
+
+def _back(request, case):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(f"{case.get_absolute_url()}#followup")
+
+
+# --- the panel on the case page -----------------------------------------------------------------
+
+
+def _referral_rows(referral_list, user, case):
+    can_edit, can_approve = user.can("cases.edit"), user.can("cases.approve")
+    rows = []
+    for r in referral_list:
+        forms = []
+        if not r.approved_on and can_approve:
+            forms.append(("approve", "批准移送", ApproveForm()))
+        elif r.approved_on and not r.transferred_at and can_edit:
+            forms.append(("transfer", "登记移送时间", TransferForm()))
+        elif r.transferred_at and can_edit:
+            if not r.received_on and r.outcome == ReferralOutcome.PENDING:
+                forms.append(("receipt", "登记接收回执", ReceiptForm()))
+            if r.outcome == ReferralOutcome.PENDING:
+                forms.append(("outcome", "登记接收结果", OutcomeForm()))
+        if (
+            r.target == ReferralTarget.POLICE
+            and r.outcome == ReferralOutcome.REFUSED
+            and not r.review_requested_on
+            and can_approve
+        ):
+            forms.append(("review_request", "提请复议", ReviewRequestForm()))
+        if r.review_requested_on and not r.review_outcome and can_edit:
+            forms.append(("review_result", "登记复议结果", ReviewResultForm()))
+        offer_case_transfer = (
+            r.target == ReferralTarget.REGION
+            and r.approved_on
+            and can_approve
+            and case.status not in (CaseStatus.TRANSFERRED, CaseStatus.CLOSED)
+            and case.status not in (CaseStatus.NOT_OPENED, CaseStatus.REVOKED)
+        )
+        rows.append(
+            {
+                "referral": r,
+                "clocks": referrals.clocks(r),
+                "forms": forms,
+                "offer_case_transfer": offer_case_transfer,
+            }
+        )
+    return rows
+
+
+def _recheck_rows(recheck_list, user):
+    can_edit = user.can("cases.edit")
+    rows = []
+    for r in recheck_list:
+        pending = r.result == RecheckResult.PENDING
+        rows.append(
+            {
+                "recheck": r,
+                "badge": due_badge(r.due_on) if pending else None,
+                "complete_form": RecheckCompleteForm(user=user, recheck=r, prefix=f"r{r.pk}")
+                if pending and can_edit
+                else None,
+                "link_form": LinkCaseForm(user=user, prefix=f"l{r.pk}")
+                if r.result == RecheckResult.REOFFENDED and not r.new_case_id and can_edit
+                else None,
+            }
+        )
+    return rows
+
+
+@require_role_perm("cases.view")
 def followup_panel(request, pk):
-    return HttpResponse("")
+    case = _case_for(request, pk)
+    user = request.user
+    assessment = crime.evaluate(case)
+    earlier = history.for_display(crime.prior_penalties(case), user)
+    police_approved = crime.police_referral_approved(case)
+    referral_list = list(case.referrals.select_related("approved_by", "created_by"))
+    judgments = list(case.judgments.select_related("referral"))
+    context = {
+        "case": case,
+        "assessment": assessment,
+        "stale": assessment.suspected != case.crime_suspected or assessment.reasons != case.crime_reasons,
+        "earlier": earlier,
+        "blocked": crime.close_blocked_reason(case),
+        "police_approved": police_approved,
+        "can_edit": user.can("cases.edit"),
+        "can_override": user.can("cases.override"),
+        "facts_form": CrimeFactsForm(instance=case)
+        if user.can("cases.edit") and not hasattr(case, "decision")
+        else None,
+        "override_form": ReasonForm() if assessment.suspected and not police_approved else None,
+        "referrals": _referral_rows(referral_list, user, case),
+        "propose_form": ReferralProposeForm(
+            initial={"target": ReferralTarget.POLICE}
+            if assessment.suspected and not police_approved
+            else None
+        ),
+        "judgments": judgments,
+        "accountable": case.accountable.select_related("judgment"),
+        "judgment_form": JudgmentForm(case=case),
+        "accountable_form": AccountableForm(case=case),
+        "rechecks": _recheck_rows(case.rechecks.select_related("subject", "new_case", "lookback"), user),
+        "later_cases": case.later_cases.visible_to(user),
+    }
+    return render(request, "cases/followup/panel.html", context)
+
+
+CASE_ACTIONS = {
+    "crime_refresh": ("cases.edit", None),
+    "crime_facts": ("cases.edit", CrimeFactsForm),
+    "crime_override": ("cases.override", ReasonForm),
+    "referral_propose": ("cases.edit", ReferralProposeForm),
+    "judgment": ("cases.edit", JudgmentForm),
+    "accountable": ("cases.edit", AccountableForm),
+}
+
+
+@require_POST
+@require_role_perm("cases.view")
+def followup_action(request, pk, action):
+    if action not in CASE_ACTIONS:
+        raise Http404
+    case = _case_for(request, pk)
+    user = request.user
+    perm, form_class = CASE_ACTIONS[action]
+    if not user.can(perm):
+        raise PermissionDenied
+    if form_class in (JudgmentForm, AccountableForm):
+        form = form_class(request.POST, case=case)
+    elif form_class is CrimeFactsForm:
+        form = form_class(request.POST, instance=Case(pk=case.pk))
+    else:
+        form = form_class(request.POST) if form_class else None
+
+    def handle(data):
+        if action == "crime_refresh":
+            result = crime.crime_refresh(case=case, actor=user)
+            messages.info(
+                request, "评估结果：" + ("涉嫌非法行医罪" if result.suspected else "未达到非法行医罪标准")
+            )
+        elif action == "crime_facts":
+            result = crime.crime_facts_record(actor=user, case=case, facts=data)
+            messages.info(
+                request, "评估结果：" + ("涉嫌非法行医罪" if result.suspected else "未达到非法行医罪标准")
+            )
+        elif action == "crime_override":
+            crime.crime_override(actor=user, case=case, reason=data["reason"])
+        elif action == "referral_propose":
+            referrals.referral_propose(
+                actor=user,
+                case=case,
+                target=data["target"],
+                target_unit=data["target_unit"],
+                reason=data["reason"],
+                proposed_on=data["proposed_on"],
+            )
+        elif action == "judgment":
+            referrals.judgment_record(actor=user, case=case, **data)
+        elif action == "accountable":
+            referrals.accountable_add(actor=user, case=case, **data)
+
+    _run(request, form, handle)
+    return _back(request, case)
+
+
+REFERRAL_ACTIONS = {
+    "approve": ("cases.approve", ApproveForm),
+    "transfer": ("cases.edit", TransferForm),
+    "receipt": ("cases.edit", ReceiptForm),
+    "outcome": ("cases.edit", OutcomeForm),
+    "review_request": ("cases.approve", ReviewRequestForm),
+    "review_result": ("cases.edit", ReviewResultForm),
+    "case_transfer": ("cases.approve", None),
+}
+
+
+@require_POST
+@require_role_perm("cases.view")
+def referral_action(request, pk, action):
+    if action not in REFERRAL_ACTIONS:
+        raise Http404
+    referral = get_visible_or_404(Referral.objects.select_related("case"), request.user, pk=pk)
+    user = request.user
+    perm, form_class = REFERRAL_ACTIONS[action]
+    if not user.can(perm):
+        raise PermissionDenied
+    form = form_class(request.POST) if form_class else None
+
+    def handle(data):
+        if action == "approve":
+            referrals.referral_approve(actor=user, referral=referral, approved_on=data["approved_on"])
+        elif action == "transfer":
+            referrals.referral_transfer(actor=user, referral=referral, transferred_at=data["transferred_at"])
+        elif action == "receipt":
+            referrals.referral_receipt(actor=user, referral=referral, **data)
+        elif action == "outcome":
+            referrals.referral_outcome(actor=user, referral=referral, **data)
+        elif action == "review_request":
+            referrals.referral_review_request(
+                actor=user, referral=referral, requested_on=data["requested_on"]
+            )
+        elif action == "review_result":
+            referrals.referral_review_result(actor=user, referral=referral, result=data["result"])
+        elif action == "case_transfer":
+            from . import services
+
+            if referral.target != ReferralTarget.REGION or not referral.approved_on:
+                raise ValidationError("只有已批准的移送其他地区的记录可以将案件整体移送")
+            services.case_transfer(actor=user, case=referral.case, reason=f"{referral}：{referral.reason}")
+
+    _run(request, form, handle)
+    return _back(request, referral.case)
+
+
+@require_POST
+@require_role_perm("cases.edit")
+def recheck_action(request, pk, action):
+    recheck = get_visible_or_404(Recheck.objects.select_related("case", "subject"), request.user, pk=pk)
+    user = request.user
+    if action == "complete":
+        form = RecheckCompleteForm(request.POST, user=user, recheck=recheck, prefix=f"r{recheck.pk}")
+
+        def handle(data):
+            rechecks.recheck_complete(
+                actor=user,
+                recheck=recheck,
+                inspection=data.get("inspection"),
+                done_on=data.get("done_on"),
+                result=data["result"],
+                new_case=data.get("new_case"),
+            )
+    elif action == "link":
+        form = LinkCaseForm(request.POST, user=user, prefix=f"l{recheck.pk}")
+
+        def handle(data):
+            rechecks.reoffence_link(actor=user, recheck=recheck, new_case=data["new_case"])
+    else:
+        raise Http404
+    _run(request, form, handle)
+    return _back(request, recheck.case)
+
+
+# --- re-inspections and look-backs ----------------------------------------------------------------
+
+
+class RecheckFilter(StyledFilterSet):
+    state = django_filters.ChoiceFilter(
+        label="状态",
+        choices=[
+            (rechecks.STATE_DUE, "待检查"),
+            (rechecks.STATE_OVERDUE, "已超期"),
+            (rechecks.STATE_DONE, "已完成"),
+        ],
+        method="by_state",
+    )
+    kind = django_filters.ChoiceFilter(label="类型", choices=RecheckKind.choices)
+    result = django_filters.ChoiceFilter(label="结果", choices=RecheckResult.choices)
+    region = django_filters.CharFilter(
+        label="区划代码（含下级）", field_name="subject__region__code", lookup_expr="startswith"
+    )
+    due_from = django_filters.DateFilter(label="应检查日期起", field_name="due_on", lookup_expr="gte")
+    due_to = django_filters.DateFilter(label="应检查日期止", field_name="due_on", lookup_expr="lte")
+
+    class Meta:
+        model = Recheck
+        fields = []
+
+    def by_state(self, queryset, name, value):
+        return rechecks.rechecks_in_state(queryset, value)
+
+
+def _recheck_due_text(r):
+    # Kept on the row so the page colours the same badge the export writes as text.
+    r.badge = due_badge(r.due_on) if r.result == RecheckResult.PENDING else None
+    return r.badge.text if r.badge else ""
+
+
+RECHECK_COLUMNS = [
+    Column("监管对象", lambda r: r.subject.name),
+    Column("类型", lambda r: r.get_kind_display()),
+    Column("原案件", lambda r: r.case),
+    Column("所在区划", lambda r: r.subject.region.full_name),
+    Column("应检查日期", lambda r: r.due_on),
+    Column("期限", _recheck_due_text),
+    Column("结果", lambda r: r.get_result_display()),
+    Column("检查日期", lambda r: r.done_on),
+    Column("再次违法案件", lambda r: r.new_case or ""),
+    Column("回头看", lambda r: r.lookback or ""),
+]
+
+
+@require_role_perm("cases.view")
+def recheck_list(request):
+    qs = Recheck.objects.visible_to(request.user).select_related(
+        "subject__region", "case", "new_case", "lookback"
+    )
+    pending = qs.filter(result=RecheckResult.PENDING)
+    return render_list(
+        request,
+        queryset=qs,
+        filterset_class=RecheckFilter,
+        columns=RECHECK_COLUMNS,
+        title="复查与回头看",
+        template="cases/followup/recheck_list.html",
+        extra={
+            "figures": {
+                "due": rechecks.rechecks_in_state(pending, rechecks.STATE_DUE).count(),
+                "overdue": rechecks.rechecks_in_state(pending, rechecks.STATE_OVERDUE).count(),
+                "done": rechecks.rechecks_in_state(qs, rechecks.STATE_DONE).count(),
+            },
+        },
+    )
+
+
+class LookBackFilter(StyledFilterSet):
+    name = django_filters.CharFilter(label="名称", lookup_expr="contains")
+    region = django_filters.CharFilter(
+        label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
+    )
+
+    class Meta:
+        model = LookBack
+        fields = []
+
+
+LOOKBACK_COLUMNS = [
+    Column("名称", lambda lb: lb.name),
+    Column("范围", lambda lb: lb.region.full_name),
+    Column("取缔日期", lambda lb: f"{lb.banned_from:%Y-%m-%d} 至 {lb.banned_to:%Y-%m-%d}"),
+    Column("完成期限", lambda lb: lb.due_on),
+    Column("进度", lambda lb: f"{lb.n_done}/{lb.n_total}"),
+    Column("再次违法", lambda lb: lb.n_reoffended),
+    Column("组织单位", lambda lb: lb.unit),
+]
+
+
+@require_role_perm("cases.view")
+def lookback_list(request):
+    qs = (
+        LookBack.objects.visible_to(request.user)
+        .select_related("region", "unit")
+        .annotate(
+            n_total=Count("items"),
+            n_done=Count("items", filter=~Q(items__result=RecheckResult.PENDING)),
+            n_reoffended=Count("items", filter=Q(items__result=RecheckResult.REOFFENDED)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return render_list(
+        request,
+        queryset=qs,
+        filterset_class=LookBackFilter,
+        columns=LOOKBACK_COLUMNS,
+        title="回头看",
+        template="cases/followup/lookback_list.html",
+        extra={"can_start": request.user.can("cases.approve")},
+    )
+
+
+@require_role_perm("cases.approve")
+def lookback_create(request):
+    form = LookBackForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lookback = rechecks.lookback_start(actor=request.user, **data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"已建立回头看“{lookback.name}”，共{lookback.items.count()}户")
+            return redirect("cases:lookback_detail", pk=lookback.pk)
+    return render(
+        request,
+        "includes/form.html",
+        {"form": form, "title": "组织回头看", "cancel_url": reverse("cases:lookbacks")},
+    )
+
+
+@require_role_perm("cases.view")
+def lookback_detail(request, pk):
+    lookback = get_visible_or_404(
+        LookBack.objects.select_related("region", "unit", "created_by"), request.user, pk=pk
+    )
+    items = (
+        lookback.items.visible_to(request.user)
+        .select_related("subject__region", "case", "new_case")
+        .order_by("result", "subject__region__code", "pk")
+    )
+    rows = [
+        {"item": r, "badge": due_badge(r.due_on) if r.result == RecheckResult.PENDING else None}
+        for r in items
+    ]
+    return render(
+        request,
+        "cases/followup/lookback_detail.html",
+        {
+            "title": lookback.name,
+            "lookback": lookback,
+            "progress": rechecks.lookback_progress(lookback),
+            "rows": rows,
+        },
+    )

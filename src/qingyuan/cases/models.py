@@ -81,14 +81,14 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
-    # INSPECTIONS-PENDING inspection = models.ForeignKey(
-    # INSPECTIONS-PENDING     "inspections.Inspection",
-    # INSPECTIONS-PENDING     verbose_name=_("来源检查"),
-    # INSPECTIONS-PENDING     null=True,
-    # INSPECTIONS-PENDING     blank=True,
-    # INSPECTIONS-PENDING     on_delete=models.PROTECT,
-    # INSPECTIONS-PENDING     related_name="cases",
-    # INSPECTIONS-PENDING )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("来源检查"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     title = models.CharField(_("案由"), max_length=200)
     facts = models.TextField(_("违法事实"), blank=True)
     # The party (当事人): a person for the crime criteria and the penalty history across regions.
@@ -114,7 +114,9 @@ class Case(models.Model):
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("承办人"), related_name="cases", blank=True
     )
-    # INSPECTIONS-PENDING evidence = models.ManyToManyField("inspections.Evidence", verbose_name=_("证据"), related_name="cases", blank=True)
+    evidence = models.ManyToManyField(
+        "inspections.Evidence", verbose_name=_("证据"), related_name="cases", blank=True
+    )
     # Clocks (RULES.md "Time limits"); dates are the legal dates, not the moments of data entry.
     checked_on = models.DateField(
         _("线索核查完毕日期"), null=True, blank=True, help_text=_("立案时限的起算日")
@@ -135,6 +137,8 @@ class Case(models.Model):
     )
     decide_due = models.DateField(_("办案期限"), null=True, blank=True, help_text=_("含延长，不含中止期间"))
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    # A party who waives 陈述申辩 and 听证 in writing need not be waited for (行政处罚法 第64条).
+    statement_waived = models.BooleanField(_("当事人书面放弃陈述申辩和听证"), default=False)
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     served_on = models.DateField(_("送达日期"), null=True, blank=True)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
@@ -165,6 +169,8 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Set by cases_mark_overdue so each overdue case is announced once.
+    overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
     national_entry_on = models.DateField(_("录入全国信息系统日期"), null=True, blank=True)
     earlier_case = models.ForeignKey(
         "self",
@@ -546,14 +552,14 @@ class Recheck(models.Model):
         LookBack, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
     )
     due_on = models.DateField(_("应检查日期"))
-    # INSPECTIONS-PENDING inspection = models.ForeignKey(
-    # INSPECTIONS-PENDING     "inspections.Inspection",
-    # INSPECTIONS-PENDING     verbose_name=_("检查记录"),
-    # INSPECTIONS-PENDING     null=True,
-    # INSPECTIONS-PENDING     blank=True,
-    # INSPECTIONS-PENDING     on_delete=models.PROTECT,
-    # INSPECTIONS-PENDING     related_name="rechecks",
-    # INSPECTIONS-PENDING )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("检查记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rechecks",
+    )
     result = models.CharField(
         _("结果"), max_length=16, choices=RecheckResult.choices, default=RecheckResult.PENDING, db_index=True
     )

@@ -1,0 +1,84 @@
+"""The case clocks of RULES.md "Time limits".
+
+Opening: CASE_OPEN (7 working days) from the day the lead was checked, +CASE_OPEN_EXTENSION with
+approval. Deciding: CASE_DECIDE (90 days) from 立案, +CASE_DECIDE_EXTENSION (60) with the head's
+approval, +CASE_DECIDE_COLLECTIVE (30) more by collective decision (卫生健康行政处罚程序规定 第42条);
+hearings, tests, expert review and public notice do not count (行政处罚法 第60条), so every day of a
+CasePause moves the due date one day later. A pause still open counts up to today."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from qingyuan.core.workdays import due_badge
+
+from .models import CaseStatus, ExtensionKind
+
+LIMIT_FOR_EXTENSION = {
+    ExtensionKind.OPEN: "CASE_OPEN_EXTENSION",
+    ExtensionKind.DECIDE: "CASE_DECIDE_EXTENSION",
+    ExtensionKind.DECIDE_COLLECTIVE: "CASE_DECIDE_COLLECTIVE",
+}
+
+
+def deadline(code: str, start, *, on=None):
+    from qingyuan.rules.limits import deadline as rules_deadline
+
+    return rules_deadline(code, start, on=on)
+
+
+def limit_days(code: str, on: dt.date) -> int:
+    from qingyuan.rules.selectors import limit_in_force
+
+    return limit_in_force(code, on).amount
+
+
+def open_due(checked_on: dt.date | None) -> dt.date | None:
+    return deadline("CASE_OPEN", checked_on) if checked_on else None
+
+
+def paused_days(case, today: dt.date | None = None) -> int:
+    """Days of the case's pauses; the day a pause ends counts again towards the limit."""
+    today = today or timezone.localdate()
+    total = 0
+    for pause in case.pauses.all():
+        end = pause.ended_on or today
+        total += max(0, (end - pause.started_on).days)
+    return total
+
+
+def decide_due(case, today: dt.date | None = None) -> dt.date | None:
+    if case.opened_on is None:
+        return None
+    days = limit_days("CASE_DECIDE", case.opened_on)
+    kinds = {e.kind for e in case.extensions.all()}
+    for kind in (ExtensionKind.DECIDE, ExtensionKind.DECIDE_COLLECTIVE):
+        if kind in kinds:
+            days += limit_days(LIMIT_FOR_EXTENSION[kind], case.opened_on)
+    return case.opened_on + dt.timedelta(days=days + paused_days(case, today))
+
+
+def hearing_window_due(case) -> dt.date | None:
+    """The last day the party may ask for a hearing (5 working days after the notice)."""
+    return deadline("HEARING_REQUEST", case.notified_on) if case.notified_on else None
+
+
+def current_due(case, today: dt.date | None = None) -> tuple[str, dt.date] | None:
+    """The clock that matters now for the case's state, as (label, due date)."""
+    if case.status == CaseStatus.PROPOSED and case.open_due:
+        return "立案期限", case.open_due
+    if case.status in {CaseStatus.INVESTIGATING, CaseStatus.REVIEW, CaseStatus.NOTIFIED, CaseStatus.HEARING}:
+        due = decide_due(case, today)
+        return ("办案期限", due) if due else None
+    decision = getattr(case, "decision", None) if case.pk else None
+    if case.status in {CaseStatus.SERVED, CaseStatus.ENFORCING} and decision and decision.payment_due:
+        return "缴款期限", decision.payment_due
+    return None
+
+
+def badge(case, today: dt.date | None = None):
+    due = current_due(case, today)
+    if due is None:
+        return None
+    label, day = due
+    return label, day, due_badge(day, today)

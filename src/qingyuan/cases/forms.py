@@ -1,0 +1,172 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from qingyuan.accounts.models import User
+from qingyuan.core.forms import DateInput, StyledForm
+
+from .models import (
+    CaseSource,
+    DocumentKind,
+    ExtensionKind,
+    MeasureKind,
+    PartyKind,
+    PauseKind,
+    PaymentKind,
+    Procedure,
+)
+
+
+def _officer_field(unit):
+    field = forms.ModelMultipleChoiceField(
+        label="承办人（至少2名持执法证人员）",
+        queryset=User.objects.filter(unit=unit, is_active=True)
+        .exclude(credential_no="")
+        .order_by("full_name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    field.label_from_instance = lambda u: f"{u.full_name}（{u.credential_no}）"
+    return field
+
+
+class ProposeForm(StyledForm):
+    source = forms.ChoiceField(label="案件来源", choices=CaseSource.choices)
+    title = forms.CharField(label="案由", max_length=200)
+    party_kind = forms.ChoiceField(label="当事人类型", choices=PartyKind.choices)
+    party_name = forms.CharField(label="当事人", max_length=200)
+    party_id_number = forms.CharField(label="身份证号/统一社会信用代码", max_length=30, required=False)
+    party_address = forms.CharField(label="当事人住址", max_length=300, required=False)
+    offence_date = forms.DateField(label="违法行为发生日期", widget=DateInput)
+    offence_codes = forms.MultipleChoiceField(
+        label="涉嫌违法行为（按发生日有效的条款）", choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    illegal_income = forms.DecimalField(
+        label="违法所得（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, initial=0
+    )
+    facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, unit, **kwargs):
+        from qingyuan.rules.selectors import offences_in_force
+
+        super().__init__(*args, **kwargs)
+        self.fields["offence_codes"].choices = [
+            (o.code, f"{o.code} {o.name}")
+            for o in offences_in_force(timezone.localdate())
+            if not o.referral_only
+        ]
+        self.fields["officers"] = _officer_field(unit)
+        self.fields["officers"].widget.attrs["class"] = "form-check-input"
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DateForm(StyledForm):
+    on = forms.DateField(label="日期", widget=DateInput, initial=timezone.localdate)
+
+
+class OptionalDateForm(StyledForm):
+    on = forms.DateField(label="日期", widget=DateInput, required=False)
+
+
+class NotifyForm(StyledForm):
+    notified_on = forms.DateField(label="告知书送达日期", widget=DateInput, initial=timezone.localdate)
+    waived = forms.BooleanField(label="当事人书面放弃陈述申辩和听证", required=False)
+
+
+class ExtendForm(StyledForm):
+    kind = forms.ChoiceField(label="延期类型", choices=ExtensionKind.choices)
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PauseForm(StyledForm):
+    kind = forms.ChoiceField(
+        label="中止事由", choices=[c for c in PauseKind.choices if c[0] != PauseKind.HEARING]
+    )
+    started_on = forms.DateField(label="起始日期", widget=DateInput, initial=timezone.localdate)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class FactsForm(StyledForm):
+    facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    illegal_income = forms.DecimalField(
+        label="违法所得（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2
+    )
+
+
+class DecisionForm(StyledForm):
+    offence_code = forms.ChoiceField(label="适用条款", choices=())
+    procedure = forms.ChoiceField(label="程序", choices=Procedure.choices)
+    decided_on = forms.DateField(label="决定日期", widget=DateInput, initial=timezone.localdate)
+    warning = forms.BooleanField(label="警告", required=False)
+    fine = forms.DecimalField(
+        label="罚款（元）", required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2
+    )
+    confiscate_income = forms.DecimalField(
+        label="没收违法所得（元）", required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2
+    )
+    confiscate_goods = forms.CharField(label="没收药品器械（清单）", max_length=300, required=False)
+    ban = forms.BooleanField(label="取缔/责令停止执业活动", required=False)
+    suspend = forms.CharField(label="暂停执业/停业整顿（期限）", max_length=300, required=False)
+    revoke = forms.CharField(label="吊销许可证或执业证书（证件名称）", max_length=300, required=False)
+    discretion_reason = forms.CharField(
+        label="自由裁量理由", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offence_code"].choices = [
+            (co.offence.code, f"{co.offence.code} {co.offence.name}")
+            for co in case.offences.select_related("offence")
+        ]
+        if case.illegal_income:
+            self.fields["confiscate_income"].initial = case.illegal_income
+
+    def measures(self) -> list[dict]:
+        data = self.cleaned_data
+        result = []
+        if data.get("warning"):
+            result.append({"kind": MeasureKind.WARNING})
+        if data.get("fine"):
+            result.append({"kind": MeasureKind.FINE, "amount": data["fine"]})
+        if data.get("confiscate_income"):
+            result.append({"kind": MeasureKind.CONFISCATE_INCOME, "amount": data["confiscate_income"]})
+        if data.get("confiscate_goods"):
+            result.append({"kind": MeasureKind.CONFISCATE_GOODS, "description": data["confiscate_goods"]})
+        if data.get("ban"):
+            result.append({"kind": MeasureKind.BAN})
+        if data.get("suspend"):
+            result.append({"kind": MeasureKind.SUSPEND, "description": data["suspend"]})
+        if data.get("revoke"):
+            result.append({"kind": MeasureKind.REVOKE, "description": data["revoke"]})
+        return result
+
+
+class PaymentForm(StyledForm):
+    kind = forms.ChoiceField(label="款项", choices=PaymentKind.choices)
+    amount = forms.DecimalField(
+        label="金额（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    paid_on = forms.DateField(label="缴款日期", widget=DateInput, initial=timezone.localdate)
+    receipt_no = forms.CharField(label="票据号", max_length=60, required=False)
+
+
+class TemplateUploadForm(StyledForm):
+    kind = forms.ChoiceField(label="文书", choices=DocumentKind.choices)
+    file = forms.FileField(label="模板文件（.docx）")
+
+
+class EvidenceForm(StyledForm):
+    kind = forms.ChoiceField(label="证据类型", choices=())
+    file = forms.FileField(label="文件（照片、录音、录像、书证扫描件）", required=False)
+    description = forms.CharField(label="说明", max_length=300, required=False)
+    quantity = forms.CharField(label="数量（扣押物品）", max_length=100, required=False)
+    storage_place = forms.CharField(label="存放地点（扣押物品）", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from qingyuan.inspections.models import EvidenceKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = EvidenceKind.choices

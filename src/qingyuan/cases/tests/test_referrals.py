@@ -1,0 +1,190 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from qingyuan.cases import referrals
+from qingyuan.cases.models import CaseEvent, ReferralOutcome, ReferralTarget
+from qingyuan.core.models import AuditEvent, Notification
+
+from .test_followup_data import aware, make_case
+
+D = dt.date
+
+
+@pytest.fixture
+def case(regions, personas):
+    return make_case(
+        region=regions["village"], proposer=personas["alice"], no_qualification=True, bad_drugs=True
+    )
+
+
+def _propose(case, actor, proposed_on, target=ReferralTarget.POLICE):
+    return referrals.referral_propose(
+        actor=actor,
+        case=case,
+        target=target,
+        target_unit="苏州市公安局吴中分局",
+        reason="当事人无医师资格，使用劣药",
+        proposed_on=proposed_on,
+    )
+
+
+def test_head_decides_within_three_working_days_across_the_national_day_holiday(case, personas):
+    # 2026-10-01..07 are holidays and Saturday 2026-10-10 is a working day (调休).
+    referral = _propose(case, personas["alice"], D(2026, 9, 30))
+    assert referrals.decide_due(referral) == D(2026, 10, 10)
+    badge = referrals.clocks(referral, today=D(2026, 10, 9))[0]["badge"]
+    assert badge.status == "near" and badge.text == "还剩1个工作日"
+    assert referrals.clocks(referral, today=D(2026, 10, 12))[0]["badge"].text == "已超期2天"
+
+
+def test_approval_after_the_limit_is_recorded_as_late(case, personas):
+    referral = _propose(case, personas["alice"], D(2026, 9, 30))
+    referrals.referral_approve(actor=personas["chief"], referral=referral, approved_on=D(2026, 10, 12))
+    note = CaseEvent.objects.get(case=case, action="批准移送").note
+    assert "超过决定期限（2026-10-10）" in note
+    assert referrals.clocks(referral)[0]["late"]
+
+
+@pytest.mark.parametrize("persona", ["alice", "clerk"])
+def test_inspector_cannot_approve_a_referral(case, personas, persona):
+    referral = _propose(case, personas["alice"], D(2026, 9, 30))
+    with pytest.raises(PermissionDenied):
+        referrals.referral_approve(actor=personas[persona], referral=referral)
+    referral.refresh_from_db()
+    assert referral.approved_on is None
+
+
+def test_transfer_within_24_hours_is_on_time_and_later_is_recorded_late(case, personas):
+    on_time = _propose(case, personas["alice"], D(2026, 10, 9))
+    referrals.referral_approve(actor=personas["chief"], referral=on_time, approved_on=D(2026, 10, 10))
+    referrals.referral_transfer(
+        actor=personas["alice"], referral=on_time, transferred_at=aware(2026, 10, 11, 16)
+    )
+    assert not referrals.transfer_late(on_time)
+    # Only the approval day is recorded: the 24 hours run from its end.
+    assert referrals.clocks(on_time)[1]["due_text"] == "2026-10-11 24:00"
+
+    late = _propose(case, personas["alice"], D(2026, 10, 9), target=ReferralTarget.DRUG)
+    referrals.referral_approve(actor=personas["chief"], referral=late, approved_on=D(2026, 10, 10))
+    referrals.referral_transfer(actor=personas["alice"], referral=late, transferred_at=aware(2026, 10, 12, 9))
+    assert referrals.transfer_late(late)
+    assert CaseEvent.objects.filter(case=case, action="移送", note__contains="超过24小时").count() == 1
+
+
+def test_transfer_needs_approval_first(case, personas):
+    referral = _propose(case, personas["alice"], D(2026, 10, 9))
+    with pytest.raises(ValidationError, match="须先经负责人批准"):
+        referrals.referral_transfer(
+            actor=personas["alice"], referral=referral, transferred_at=aware(2026, 10, 10, 9)
+        )
+
+
+def _refused_on(case, personas, refused_on):
+    referral = _propose(case, personas["alice"], D(2026, 9, 28))
+    referrals.referral_approve(actor=personas["chief"], referral=referral, approved_on=D(2026, 9, 28))
+    referrals.referral_transfer(
+        actor=personas["alice"], referral=referral, transferred_at=aware(2026, 9, 28, 15)
+    )
+    referrals.referral_receipt(
+        actor=personas["alice"],
+        referral=referral,
+        received_on=D(2026, 9, 29),
+        receipt_no="吴公受字〔2026〕88号",
+    )
+    assert referrals.police_decide_due(referral) == D(2026, 10, 9)
+    with pytest.raises(ValidationError, match="不予受理/不予立案的理由"):
+        referrals.referral_outcome(
+            actor=personas["alice"], referral=referral, outcome=ReferralOutcome.REFUSED, outcome_on=refused_on
+        )
+    return referrals.referral_outcome(
+        actor=personas["alice"],
+        referral=referral,
+        outcome=ReferralOutcome.REFUSED,
+        outcome_on=refused_on,
+        note="证据不足",
+    )
+
+
+def test_review_request_after_three_working_days_is_refused(case, personas):
+    referral = _refused_on(case, personas, D(2026, 9, 30))
+    assert referrals.review_request_due(referral) == D(2026, 10, 10)
+    with pytest.raises(ValidationError, match="提请复议期限已于2026年10月10日届满"):
+        referrals.referral_review_request(
+            actor=personas["chief"], referral=referral, requested_on=D(2026, 10, 12)
+        )
+    referral.refresh_from_db()
+    assert referral.review_requested_on is None
+
+
+def test_review_request_on_the_adjusted_saturday_is_in_time(case, personas):
+    referral = _refused_on(case, personas, D(2026, 9, 30))
+    referrals.referral_review_request(
+        actor=personas["chief"], referral=referral, requested_on=D(2026, 10, 10)
+    )
+    referral.refresh_from_db()
+    assert referral.review_requested_on == D(2026, 10, 10)
+    assert AuditEvent.objects.filter(target_type="cases.referral", target_id=str(referral.pk)).count() == 6
+
+
+def test_review_request_only_after_a_refusal(case, personas):
+    referral = _propose(case, personas["alice"], D(2026, 9, 28))
+    with pytest.raises(ValidationError, match="只有公安机关不予立案"):
+        referrals.referral_review_request(
+            actor=personas["chief"], referral=referral, requested_on=D(2026, 10, 1)
+        )
+
+
+def test_refusal_tells_the_head_until_when_review_can_be_asked(
+    case, personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _refused_on(case, personas, D(2026, 9, 30))
+    assert Notification.objects.filter(user=personas["chief"], text__contains="10月10日前提请复议").exists()
+
+
+def test_a_second_pending_referral_to_the_same_body_is_refused(case, personas):
+    _propose(case, personas["alice"], D(2026, 10, 9))
+    with pytest.raises(ValidationError, match="尚在办理中"):
+        _propose(case, personas["alice"], D(2026, 10, 9))
+
+
+def test_judgment_and_accountable_persons(case, personas):
+    referral = _propose(case, personas["alice"], D(2026, 9, 28))
+    referrals.referral_approve(actor=personas["chief"], referral=referral, approved_on=D(2026, 9, 28))
+    referrals.referral_transfer(
+        actor=personas["alice"], referral=referral, transferred_at=aware(2026, 9, 28, 15)
+    )
+    with pytest.raises(ValidationError, match="判决日期不能早于移送日期"):
+        referrals.judgment_record(
+            actor=personas["alice"],
+            case=case,
+            referral=referral,
+            court="吴中区人民法院",
+            judged_on=D(2026, 9, 1),
+            verdict="有期徒刑一年",
+        )
+    judgment = referrals.judgment_record(
+        actor=personas["alice"],
+        case=case,
+        referral=referral,
+        court="苏州市吴中区人民法院",
+        document_no="（2026）苏0506刑初123号",
+        judged_on=D(2026, 11, 2),
+        verdict="犯非法行医罪，判处有期徒刑一年，并处罚金二万元",
+    )
+    with pytest.raises(ValidationError, match="请选择责任类型"):
+        referrals.accountable_add(
+            actor=personas["alice"], case=case, name="张三", liability="", outcome="有期徒刑一年"
+        )
+    person = referrals.accountable_add(
+        actor=personas["alice"],
+        case=case,
+        judgment=judgment,
+        name="张三",
+        liability="criminal",
+        outcome="有期徒刑一年",
+    )
+    assert list(judgment.persons.all()) == [person]
+    assert AuditEvent.objects.filter(target_type="cases.accountableperson").count() == 1
