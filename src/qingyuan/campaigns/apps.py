@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "qingyuan.campaigns"
+    verbose_name = "专项行动"
