@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "qingyuan.rules",
     "qingyuan.inspections",
     "qingyuan.cases",
+    "qingyuan.campaigns",
+    "qingyuan.operations",
     "qingyuan.api",
     "qingyuan.portal",
     "captcha",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("rules/", include("qingyuan.rules.urls")),
     path("inspections/", include("qingyuan.inspections.urls")),
     path("cases/", include("qingyuan.cases.urls")),
+    path("campaigns/", include("qingyuan.campaigns.urls")),
+    path("operations/", include("qingyuan.operations.urls")),
     path("api/", include("qingyuan.api.urls")),
     path("public/", include("qingyuan.portal.urls")),
     path("captcha/", include("captcha.urls")),

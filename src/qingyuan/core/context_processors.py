@@ -4,6 +4,10 @@ from django.urls import reverse
 NAVIGATION = [
     ("首页", "core:home", None),
     ("线索", "leads:list", "leads.view"),
+    ("监督检查", "inspections:list", "inspections.view"),
+    ("案件", "cases:list", "cases.view"),
+    ("专项行动", "campaigns:list", "campaigns.view"),
+    ("联动执法与督查", "operations:list", "operations.view"),
     ("监管对象", "subjects:list", "subjects.view"),
     ("医疗机构", "registry:institution_list", "registry.view"),
     ("执业人员", "registry:practitioner_list", "registry.view"),
@@ -14,6 +18,8 @@ NAVIGATION = [
     ("用户", "accounts:user_list", "users.view"),
     ("工作日", "core:workdays", "settings.manage"),
     ("答复模板", "leads:templates", "leads.templates"),
+    ("检查表", "inspections:checklists", "inspections.checklists"),
+    ("文书模板", "cases:templates", "cases.templates"),
     ("审计日志", "core:audit_list", "audit.view"),
 ]
 

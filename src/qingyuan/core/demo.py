@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from qingyuan.accounts.models import User
 from qingyuan.accounts.roles import Role
@@ -155,6 +156,7 @@ DEMO_USERS = [
     ("wz_inspector1", "320506", Role.INSPECTOR, "李爱丽", "32050601001"),
     ("wz_inspector2", "320506", Role.INSPECTOR, "王博", "32050601002"),
     ("wz_clerk", "320506", Role.CLERK, "周晓", ""),
+    ("xc_chief", "320507", Role.CHIEF, "蒋志远", "32050701000"),
     ("xc_inspector1", "320507", Role.INSPECTOR, "陈可", "32050701001"),
     ("xc_inspector2", "320507", Role.INSPECTOR, "蒋宁", "32050701002"),
     ("police_liaison", "320506_police", Role.LIAISON, "韩警", ""),
@@ -337,6 +339,89 @@ def _ensure_leads(actor):
         )
 
 
+def _ensure_enforcement():
+    """Inspections and cases of 吴中区 in several states: one case decided with a fine and a ban (so a
+    re-inspection is due), one under investigation, one waiting for approval."""
+    from decimal import Decimal
+
+    from qingyuan.cases import services as case_services
+    from qingyuan.cases.models import Case, MeasureKind, PartyKind, Procedure
+    from qingyuan.inspections import services as inspection_services
+
+    if Case.objects.exists():
+        return
+    chief = User.objects.get(username="wz_chief")
+    officers = list(User.objects.filter(username__in=["wz_inspector1", "wz_inspector2"]).order_by("username"))
+    subjects = list(
+        Subject.objects.filter(region__code__startswith="320506", kind=SubjectKind.UNLICENSED_CLINIC)
+        .prefetch_related("persons")
+        .order_by("pk")[:3]
+    )
+    now = timezone.now()
+    for n, subject in enumerate(subjects):
+        inspection = inspection_services.inspection_record(
+            actor=officers[0],
+            subject=subject,
+            kind="overt",
+            started_at=now - dt.timedelta(days=40 - n * 10, hours=3),
+            officers=officers,
+            vehicles=1,
+            persons_present=subject.persons.first().name,
+            findings="现场有输液器械和药品，无《医疗机构执业许可证》。",
+            outcome="violation",
+        )
+        person = subject.persons.first()
+        case = case_services.case_propose(
+            actor=officers[0],
+            subject=subject,
+            source="inspection",
+            inspection=inspection,
+            title="未取得医疗机构执业许可证擅自执业案",
+            party_kind=PartyKind.CITIZEN,
+            party_name=person.name,
+            party_person=person,
+            party_id_number=person.id_number,
+            party_address=subject.address,
+            offence_date=timezone.localdate(inspection.started_at),
+            offence_codes=["ZY-01"],
+            illegal_income=Decimal("3000") * (n + 1),
+            facts=f"当事人{person.name}未取得《医疗机构执业许可证》，在{subject.address}开展诊疗活动。",
+            officers=officers,
+            checked_on=timezone.localdate(inspection.started_at),
+        )
+        if n == 2:
+            continue  # waiting for the chief's approval
+        opened_on = timezone.localdate(inspection.started_at) + dt.timedelta(days=1)
+        case = case_services.case_approve_open(actor=chief, case=case, opened_on=opened_on)
+        if n == 1:
+            continue  # under investigation
+        case = case_services.case_to_review(actor=officers[0], case=case)
+        notified_on = opened_on + dt.timedelta(days=3)
+        case = case_services.case_notify(actor=officers[0], case=case, notified_on=notified_on, waived=True)
+        case_services.decision_record(
+            actor=chief,
+            case=case,
+            offence_code="ZY-01",
+            procedure=Procedure.GENERAL,
+            decided_on=notified_on + dt.timedelta(days=2),
+            measures=[
+                {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
+                {"kind": MeasureKind.CONFISCATE_INCOME, "amount": case.illegal_income},
+                {"kind": MeasureKind.BAN},
+            ],
+            discretion_reason="初次违法，违法所得不足1万元，按下限处罚。",
+        )
+
+
+def _ensure_campaigns_and_operations():
+    from qingyuan.campaigns.demo import load_demo_campaigns
+    from qingyuan.operations.demo import load_demo_operations
+
+    users = list(User.objects.filter(username__in=[d[0] for d in DEMO_USERS]).select_related("unit__region"))
+    load_demo_campaigns(Region.objects.get(code=CITY), _ensure_units(), users)
+    load_demo_operations()
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Idempotent: creates what is missing, returns (username, role, unit) for the logins to print."""
@@ -349,6 +434,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     _ensure_registry(rng)
     _ensure_subjects(rng, User.objects.get(username="wz_chief"))
     _ensure_leads(User.objects.get(username="wz_clerk"))
+    _ensure_enforcement()
+    _ensure_campaigns_and_operations()
     return [
         (u.username, u.get_role_display(), str(u.unit))
         for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])

@@ -46,3 +46,79 @@ def lead_figures(queryset) -> LeadFigures:
         by_status=[(code, label, counts.get(code, 0)) for code, label in Status.choices],
         **totals,
     )
+
+
+@dataclass
+class PenaltyHistory:
+    """ "Penalised before, and how many times" for what a lead points at: the count decides whether a
+    new offence meets 解释 第2条(4) (penalised twice for illegal practice, practising again)."""
+
+    count: int
+    last_date: object = None
+    by_name_only: bool = False
+
+    @property
+    def repeat(self) -> bool:
+        return self.count >= 2
+
+
+def _history(case_ids: set, by_name_only=False) -> PenaltyHistory:
+    from django.db.models import Max
+
+    from qingyuan.cases.models import Case
+
+    last = Case.objects.filter(pk__in=case_ids).aggregate(last=Max("decision__decided_on"))["last"]
+    return PenaltyHistory(count=len(case_ids), last_date=last, by_name_only=by_name_only)
+
+
+def subject_penalty_history(subject) -> PenaltyHistory:
+    """Penalties for illegal practice of the site itself or of any of its persons, in every region
+    (cases.history: counts only, never the other regions' details)."""
+    from qingyuan.cases.history import penalties_of
+    from qingyuan.cases.models import Case
+
+    ids = set(penalties_of_subject(Case.objects.filter(subject=subject)).values_list("pk", flat=True))
+    for person in subject.persons.exclude(id_number_index=""):
+        ids |= set(penalties_of(id_index=person.id_number_index).values_list("pk", flat=True))
+    return _history(ids)
+
+
+def penalties_of_subject(cases):
+    """The decided, not revoked, illegal-practice cases among `cases` (the same rule as cases.history)."""
+    from qingyuan.cases.models import CaseStatus
+
+    return (
+        cases.filter(decision__isnull=False)
+        .exclude(status=CaseStatus.REVOKED)
+        .filter(
+            Q(decision__offence__illegal_practice=True)
+            | Q(offences__offence__illegal_practice=True, offences__applied=True)
+        )
+        .distinct()
+    )
+
+
+def candidate_penalty_history(candidate) -> PenaltyHistory | None:
+    from qingyuan.cases.history import penalties_of
+    from qingyuan.cases.models import Case
+
+    if candidate.kind == "subject":
+        return subject_penalty_history(candidate.obj)
+    if candidate.kind == "practitioner" and candidate.obj.id_number_index:
+        return _history(
+            set(penalties_of(id_index=candidate.obj.id_number_index).values_list("pk", flat=True))
+        )
+    if candidate.kind == "institution":
+        cases = Case.objects.filter(subject__institution=candidate.obj)
+        return _history(set(penalties_of_subject(cases).values_list("pk", flat=True)))
+    return None
+
+
+def reported_person_history(lead) -> PenaltyHistory | None:
+    """By the reported person's name alone: two people may share a name, so the page says so."""
+    from qingyuan.cases.history import penalties_of
+
+    name = (lead.reported_person or "").strip()
+    if len(name) < 2:
+        return None
+    return _history(set(penalties_of(name=name).values_list("pk", flat=True)), by_name_only=True)

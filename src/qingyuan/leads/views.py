@@ -140,6 +140,9 @@ def lead_detail(request, pk):
     lead = _lead_for(request, pk)
     due = services.current_due(lead)
     actions = dict(workflow.available(lead, request.user))
+    candidates = match_lead(lead) if lead.subject_id is None else []
+    for candidate in candidates:
+        candidate.penalties = selectors.candidate_penalty_history(candidate)
     return render(
         request,
         "leads/lead_detail.html",
@@ -148,7 +151,9 @@ def lead_detail(request, pk):
             "lead": lead,
             "due": due_badge(due) if due else None,
             "actions": actions,
-            "candidates": match_lead(lead) if lead.subject_id is None else [],
+            "candidates": candidates,
+            "subject_penalties": selectors.subject_penalty_history(lead.subject) if lead.subject_id else None,
+            "person_penalties": selectors.reported_person_history(lead),
             "can_see_reporter": services.can_see_reporter(request.user, lead),
             "can_route": request.user.can("leads.route"),
             "can_reward": request.user.can("leads.reward"),
