@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingyuan.accounts.models import User
+from qingyuan.campaigns.selectors import campaigns_in_force
 from qingyuan.regions.models import Level, Region
 
 from . import services
@@ -55,7 +56,9 @@ def load_demo_operations(
     operation = services.operation_create(
         actor=leader,
         name=name,
-        campaign_note="打击无证行医及非法医疗美容专项行动",
+        campaign=campaigns_in_force(leader.unit.region, timezone.localdate())
+        .filter(parent__isnull=True)
+        .first(),
         nomination_deadline=deadline,
         periods=[
             (dt.date(year, 6, 10), dt.date(year, 6, 16)),

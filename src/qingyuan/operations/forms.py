@@ -6,15 +6,25 @@ from qingyuan.regions.models import Level, Region, Unit, UnitKind
 from .models import Population
 
 
+def _campaign_field():
+    return forms.ModelChoiceField(
+        label="所属专项行动", queryset=None, required=False, empty_label="（不属于专项行动）"
+    )
+
+
 class OperationForm(StyledForm):
     name = forms.CharField(label="行动名称", max_length=200)
-    campaign_note = forms.CharField(label="所属专项行动", max_length=200, required=False)
+    campaign = _campaign_field()
     nomination_deadline = forms.DateField(label="提名截止日期", widget=DateInput)
     nominations_per_county = forms.IntegerField(label="每区县提名人数", min_value=1, max_value=20, initial=2)
     first_starts_on = forms.DateField(label="第一次行动开始日期", widget=DateInput)
     first_ends_on = forms.DateField(label="第一次行动结束日期", widget=DateInput)
     second_starts_on = forms.DateField(label="第二次行动开始日期", widget=DateInput, required=False)
     second_ends_on = forms.DateField(label="第二次行动结束日期", widget=DateInput, required=False)
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
 
     def clean(self):
         data = super().clean()
@@ -133,13 +143,15 @@ class SpotCheckForm(StyledForm):
         label="抽查比例", max_digits=3, decimal_places=2, initial="0.30", help_text="不低于0.30（30%）"
     )
     inspectors_count = forms.IntegerField(label="抽取督查人员数", min_value=2, initial=2)
+    campaign = _campaign_field()
     seed = forms.IntegerField(
         label="随机种子", required=False, min_value=0, max_value=2**62, help_text="留空则自动生成并记录"
     )
 
-    def __init__(self, *args, regions, **kwargs):
+    def __init__(self, *args, regions, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        self.fields["campaign"].queryset = campaigns
 
 
 class SpotResultForm(StyledForm):

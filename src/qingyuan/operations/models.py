@@ -95,8 +95,14 @@ class JointOperation(models.Model):
         "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField(_("行动名称"), max_length=200)
-    # Campaigns are linked by name for now; a foreign key waits until campaigns settles.
-    campaign_note = models.CharField(_("所属专项行动"), max_length=200, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("所属专项行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="joint_operations",
+    )
     nomination_deadline = models.DateField(_("提名截止日期"))
     nominations_per_county = models.PositiveSmallIntegerField(_("每区县提名人数"), default=2)
     status = models.CharField(
@@ -518,6 +524,14 @@ class SpotCheckPlan(models.Model):
         "regions.Region", verbose_name=_("被抽查区划"), on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField(_("抽查名称"), max_length=200)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("所属专项行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spot_checks",
+    )
     population = models.CharField(_("抽查范围"), max_length=16, choices=Population.choices)
     ratio = models.DecimalField(_("抽查比例"), max_digits=3, decimal_places=2, default=Decimal("0.30"))
     inspectors_count = models.PositiveSmallIntegerField(_("抽取督查人员数"), default=2)

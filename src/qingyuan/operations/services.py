@@ -12,7 +12,7 @@ from qingyuan.accounts.roles import Role
 from qingyuan.core import audit, workdays
 from qingyuan.regions.models import Level, Region
 
-from ._common import LOCAL_TZ, _in_jurisdiction, _require, day_start  # noqa: F401
+from ._common import LOCAL_TZ, _campaign_checked, _in_jurisdiction, _require, day_start  # noqa: F401
 from .grouping import propose_groups
 from .models import (
     AccessGrant,
@@ -109,7 +109,7 @@ def operation_create(
     nomination_deadline: dt.date,
     periods: list[tuple[dt.date, dt.date]],
     nominations_per_county: int = 2,
-    campaign_note: str = "",
+    campaign=None,
 ) -> JointOperation:
     """The city office opens an operation for its own region."""
     _require(actor, "operations.manage")
@@ -120,7 +120,7 @@ def operation_create(
         unit=actor.unit,
         region=actor.unit.region,
         name=name,
-        campaign_note=campaign_note,
+        campaign=_campaign_checked(actor, campaign),
         nomination_deadline=nomination_deadline,
         nominations_per_county=nominations_per_county,
         created_by=actor,

@@ -14,7 +14,7 @@ from qingyuan.accounts.roles import Role
 from qingyuan.core import audit
 from qingyuan.regions.models import Level, Region
 
-from ._common import _require
+from ._common import _campaign_checked, _require
 from .models import (
     Population,
     SpotCheckItem,
@@ -86,6 +86,7 @@ def spotcheck_create(
     ratio=MIN_RATIO,
     inspectors_count: int = 2,
     seed: int | None = None,
+    campaign=None,
 ) -> SpotCheckPlan:
     """An upper unit plans a spot check of a region below it; the seed is recorded so anyone can
     redraw the same sample."""
@@ -112,6 +113,7 @@ def spotcheck_create(
         ratio=ratio,
         inspectors_count=inspectors_count,
         seed=seed if seed is not None else secrets.randbits(62),
+        campaign=_campaign_checked(actor, campaign),
         created_by=actor,
     )
     plan.full_clean()

@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qingyuan.campaigns.models import Campaign
 from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, render_list
 from qingyuan.core.permissions import require_perm
@@ -92,16 +94,25 @@ def operation_list(request):
     )
 
 
+def _campaigns(user):
+    """Campaigns in force for the user's region today: what an operation or spot check may belong to."""
+    from qingyuan.campaigns.selectors import campaigns_in_force
+
+    if user.unit is None:
+        return Campaign.objects.none()
+    return campaigns_in_force(user.unit.region, timezone.localdate())
+
+
 @require_perm("operations.manage")
 def operation_create(request):
-    form = OperationForm(request.POST or None)
+    form = OperationForm(request.POST or None, campaigns=_campaigns(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             operation = services.operation_create(
                 actor=request.user,
                 name=data["name"],
-                campaign_note=data["campaign_note"],
+                campaign=data["campaign"],
                 nomination_deadline=data["nomination_deadline"],
                 nominations_per_county=data["nominations_per_county"],
                 periods=data["periods"],
@@ -507,7 +518,7 @@ def spotcheck_create(request):
     regions = Region.objects.filter(
         code__startswith=upper.prefix, level__gt=upper.level, level__lte=Level.COUNTY, is_active=True
     )
-    form = SpotCheckForm(request.POST or None, regions=regions)
+    form = SpotCheckForm(request.POST or None, regions=regions, campaigns=_campaigns(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -519,6 +530,7 @@ def spotcheck_create(request):
                 ratio=data["ratio"],
                 inspectors_count=data["inspectors_count"],
                 seed=data["seed"],
+                campaign=data["campaign"],
             )
         except ValidationError as exc:
             _form_error(form, exc)
