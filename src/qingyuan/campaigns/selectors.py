@@ -302,3 +302,60 @@ def outreach_by_county(campaign: Campaign, *, user=None) -> list[dict]:
         rows.setdefault(row["key"], {"events": 0, "people": 0, "media": 0})["media"] = row["media"] or 0
     names = dict(Region.objects.filter(code__in=list(rows)).values_list("code", "name"))
     return [{"code": k, "name": names.get(k, k), **rows[k]} for k in sorted(rows)]
+
+
+# --- tagging leads, inspections and cases -----------------------------------------------------
+
+
+def default_campaign(campaigns) -> Campaign | None:
+    """The most specific campaign (a county plan over the city campaign) when the campaigns in force
+    form one chain of plans; None when two unrelated campaigns apply, as the officer must choose."""
+    items = sorted(campaigns, key=lambda c: (c.region.level, c.pk))
+    if not items:
+        return None
+    for upper, lower in zip(items, items[1:], strict=False):
+        if lower.parent_id != upper.pk:
+            return None
+    return items[-1]
+
+
+def check_campaign_tag(campaign, *, region, on: dt.date, field: str = "campaign") -> None:
+    """Refuse a campaign that was not in force for `region` on `on`: a record is counted for a
+    campaign only where and when that campaign ran."""
+    from django.core.exceptions import ValidationError
+
+    if campaign is None:
+        return
+    if region is None or not campaigns_in_force(region, on).filter(pk=campaign.pk).exists():
+        raise ValidationError(
+            {field: f"专项行动：“{campaign.name}”在该区划、{on:%Y年%m月%d日}不在实施期内，不能关联"}
+        )
+
+
+def tagged_counts(campaign: Campaign, user) -> dict:
+    """Leads, inspections and cases tagged to the campaign or one of its plans, that `user` may see."""
+    from qingyuan.cases.models import Case
+    from qingyuan.inspections.models import Inspection
+    from qingyuan.leads.models import Lead
+
+    family = campaign_family(campaign)
+    return {
+        "leads": Lead.objects.visible_to(user).filter(campaign_id__in=family).count(),
+        "inspections": Inspection.objects.visible_to(user).filter(campaign_id__in=family).count(),
+        "cases": Case.objects.visible_to(user).filter(campaign_id__in=family).count(),
+    }
+
+
+def campaigns_for_filter(request):
+    """The campaigns a list page may filter by: those the viewer sees (django-filter calls this)."""
+    if request is None:
+        return Campaign.objects.none()
+    return Campaign.objects.visible_to(request.user).select_related("region")
+
+
+def filter_by_campaign(queryset, name, value):
+    """Records tagged to the campaign or to any of its plans: the city campaign's list includes the
+    counties' plans."""
+    if not value:
+        return queryset
+    return queryset.filter(campaign_id__in=campaign_family(value))

@@ -219,6 +219,7 @@ def campaign_detail(request, pk):
         "sweep": selectors.sweep_coverage(campaign, user=user),
         "outreach": selectors.outreach_totals(region=prefix, campaign=campaign),
         "outreach_rows": selectors.outreach_by_county(campaign, user=user),
+        "tagged": selectors.tagged_counts(campaign, user),
     }
     if can_manage:
         context.update(

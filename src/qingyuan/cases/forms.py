@@ -46,10 +46,12 @@ class ProposeForm(StyledForm):
     )
     facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
-    def __init__(self, *args, unit, **kwargs):
+    def __init__(self, *args, unit, region=None, on=None, **kwargs):
+        from qingyuan.leads.forms import add_campaign_field
         from qingyuan.rules.selectors import offences_in_force
 
         super().__init__(*args, **kwargs)
+        add_campaign_field(self, region, on or timezone.localdate())
         self.fields["offence_codes"].choices = [
             (o.code, f"{o.code} {o.name}")
             for o in offences_in_force(timezone.localdate())

@@ -89,6 +89,14 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("专项行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     title = models.CharField(_("案由"), max_length=200)
     facts = models.TextField(_("违法事实"), blank=True)
     # The party (当事人): a person for the crime criteria and the penalty history across regions.

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qingyuan.campaigns.selectors import check_campaign_tag
 from qingyuan.core import audit, workdays
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.notifications import notify
@@ -125,6 +126,15 @@ def _officers_checked(officers) -> list:
 # --- 立案 -----------------------------------------------------------------------------------------
 
 
+def checked_day(*, lead=None, inspection=None) -> dt.date:
+    """The day the facts were checked: the lead's conclusion, the inspection, or today."""
+    if lead is not None and lead.concluded_at:
+        return timezone.localtime(lead.concluded_at).date()
+    if inspection is not None and getattr(inspection, "started_at", None):
+        return timezone.localtime(inspection.started_at).date()
+    return _today()
+
+
 @transaction.atomic
 def case_propose(
     *,
@@ -145,6 +155,7 @@ def case_propose(
     facts: str = "",
     officers=(),
     checked_on: dt.date | None = None,
+    campaign=None,
 ) -> Case:
     """提请立案. Offences are pinned to the versions in force on the offence date; the opening clock
     runs from the day the lead was concluded (or `checked_on`, or today for a direct case)."""
@@ -180,11 +191,9 @@ def case_propose(
         raise ValidationError({"illegal_income": "违法所得不能为负数"})
     officers = _officers_checked(officers)
     unit = lead.handling_unit if lead is not None else actor.unit
-    if checked_on is None and lead is not None and lead.concluded_at:
-        checked_on = timezone.localtime(lead.concluded_at).date()
-    if checked_on is None and inspection is not None and getattr(inspection, "started_at", None):
-        checked_on = timezone.localtime(inspection.started_at).date()
-    checked_on = checked_on or _today()
+    checked_on = checked_on or checked_day(lead=lead, inspection=inspection)
+    # A case counts for the campaign in force where and when its facts were checked.
+    check_campaign_tag(campaign, region=subject.region, on=checked_on)
     case = Case(
         unit=unit,
         region=subject.region,
@@ -192,6 +201,7 @@ def case_propose(
         source=source,
         lead=lead,
         inspection=inspection,
+        campaign=campaign,
         title=title.strip(),
         facts=facts,
         party_kind=party_kind,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
 from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, render_list
 from qingyuan.core.permissions import require_perm
@@ -41,6 +42,9 @@ class CaseFilter(StyledFilterSet):
     overdue = django_filters.BooleanFilter(label="已超期")
     crime_suspected = django_filters.BooleanFilter(label="涉嫌犯罪")
     year = django_filters.NumberFilter(label="立案年度", field_name="opened_on", lookup_expr="year")
+    campaign = django_filters.ModelChoiceFilter(
+        label="专项行动", queryset=campaigns_for_filter, method=filter_by_campaign
+    )
 
     class Meta:
         model = Case
@@ -140,7 +144,13 @@ def case_create(request):
         found = Subject.objects.visible_to(request.user).filter(name__contains=q)[:20] if q else []
         return render(request, "cases/case_start.html", {"title": "提请立案", "q": q, "subjects": found})
     unit = origin["lead"].handling_unit if origin["lead"] else request.user.unit
-    form = ProposeForm(request.POST or None, unit=unit, initial=origin["initial"])
+    form = ProposeForm(
+        request.POST or None,
+        unit=unit,
+        initial=origin["initial"],
+        region=origin["subject"].region,
+        on=services.checked_day(lead=origin["lead"], inspection=origin["inspection"]),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,6 +170,7 @@ def case_create(request):
                 officers=list(data["officers"]),
                 lead=origin["lead"],
                 inspection=origin["inspection"],
+                campaign=data.get("campaign"),
             )
         except (ValidationError, workflow.TransitionNotAllowed) as exc:
             _form_errors(form, exc)
@@ -182,6 +193,12 @@ def _form_errors(form, exc):
         form.add_error(None, getattr(exc, "messages", [str(exc)]))
 
 
+def _typical_of(case):
+    from qingyuan.portal.models import PublishedCase
+
+    return PublishedCase.objects.filter(case=case).first()
+
+
 @require_perm("cases.view")
 def case_detail(request, pk):
     case = selectors.case_for(request.user, pk)
@@ -201,6 +218,7 @@ def case_detail(request, pk):
             "ranges": ranges,
             "ranges_error": ranges_error,
             "decision": decision,
+            "typical": _typical_of(case),
             "money": services.money_summary(case) if decision else None,
             "filing": selectors.filing(case),
             "hearing_due": services.deadlines.hearing_window_due(case),

@@ -6,6 +6,7 @@ NAVIGATION = [
     ("线索", "leads:list", "leads.view"),
     ("监督检查", "inspections:list", "inspections.view"),
     ("案件", "cases:list", "cases.view"),
+    ("典型案例", "portal:typical_list", "cases.view"),
     ("专项行动", "campaigns:list", "campaigns.view"),
     ("联动执法与督查", "operations:list", "operations.view"),
     ("监管对象", "subjects:list", "subjects.view"),

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qingyuan.accounts.roles import Role
+from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
 from qingyuan.core.forms import DateInput, StyledFilterSet, StyledForm
 
 from .models import AnswerResult, EvidenceKind, Inspection, InspectionKind, InspectionOutcome
@@ -43,10 +44,12 @@ class InspectionForm(StyledForm):
     findings = forms.CharField(label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     outcome = forms.ChoiceField(label="处理结果", choices=InspectionOutcome.choices)
 
-    def __init__(self, *args, actor, items=(), **kwargs):
+    def __init__(self, *args, actor, items=(), region=None, **kwargs):
         super().__init__(*args, **kwargs)
         from qingyuan.accounts.models import User
+        from qingyuan.leads.forms import add_campaign_field
 
+        add_campaign_field(self, region, timezone.localdate())
         self.items = list(items)
         self.fields["officers"].queryset = User.objects.filter(
             unit=actor.unit, is_active=True, role__in=[Role.INSPECTOR, Role.CHIEF]
@@ -72,7 +75,15 @@ class InspectionForm(StyledForm):
     def main_fields(self):
         return [
             self[name]
-            for name in ("kind", "started_at", "ended_at", "officers", "persons_present", "vehicles")
+            for name in (
+                "kind",
+                "started_at",
+                "ended_at",
+                "officers",
+                "persons_present",
+                "vehicles",
+                "campaign",
+            )
         ]
 
     def closing_fields(self):
@@ -141,6 +152,9 @@ class InspectionFilter(StyledFilterSet):
         label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
     )
     q = django_filters.CharFilter(label="对象名称/地址", method="search")
+    campaign = django_filters.ModelChoiceFilter(
+        label="专项行动", queryset=campaigns_for_filter, method=filter_by_campaign
+    )
 
     class Meta:
         model = Inspection

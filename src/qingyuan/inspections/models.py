@@ -108,6 +108,14 @@ class Inspection(models.Model):
         on_delete=models.PROTECT,
         related_name="inspections",
     )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("专项行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
     checklist = models.ForeignKey(
         ChecklistTemplate,
         verbose_name=_("检查表"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qingyuan.campaigns.selectors import check_campaign_tag
 from qingyuan.core import audit
 from qingyuan.core.middleware import client_ip, current_request
 from qingyuan.core.scoping import jurisdiction_prefix
@@ -113,6 +114,7 @@ def inspection_record(
     findings: str = "",
     lead=None,
     answers=None,
+    campaign=None,
 ) -> Inspection:
     """Record an inspection made by `officers` (users) at `subject`.
 
@@ -150,6 +152,11 @@ def inspection_record(
             errors.setdefault("lead", []).append("该线索不在您的管辖范围内")
         elif lead.subject_id and lead.subject_id != subject.pk:
             errors.setdefault("lead", []).append("该线索关联的是另一个监管对象")
+    if started_at is not None:
+        try:
+            check_campaign_tag(campaign, region=subject.region, on=timezone.localtime(started_at).date())
+        except ValidationError as exc:
+            errors.setdefault("campaign", []).extend(exc.message_dict["campaign"])
     template = checklists.template_for(subject)
     rows = []
     try:
@@ -171,6 +178,7 @@ def inspection_record(
         findings=(findings or "").strip(),
         outcome=outcome,
         lead=lead,
+        campaign=campaign,
         checklist=template,
         recorded_by=actor,
     )

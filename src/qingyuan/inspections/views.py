@@ -97,7 +97,12 @@ def inspection_create(request):
     if request.user.unit is None:
         raise PermissionDenied
     template = checklists.template_for(subject)
-    form = InspectionForm(request.POST or None, actor=request.user, items=checklists.items_for(template))
+    form = InspectionForm(
+        request.POST or None,
+        actor=request.user,
+        items=checklists.items_for(template),
+        region=subject.region,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,6 +119,7 @@ def inspection_create(request):
                 outcome=data["outcome"],
                 lead=lead,
                 answers=form.answers(),
+                campaign=data.get("campaign"),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

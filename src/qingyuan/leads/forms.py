@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from qingyuan.accounts.models import User
+from qingyuan.campaigns.models import Campaign
 from qingyuan.core.forms import StyledForm
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.subjects.services import normalize_phone
@@ -30,6 +31,29 @@ def clean_phone_value(value: str, *, required: bool = False) -> str:
     if digits and not (7 <= len(digits) <= 12):
         raise forms.ValidationError("电话号码应为7到12位数字")
     return digits
+
+
+def add_campaign_field(form, region, on) -> None:
+    """A 专项行动 select of the campaigns in force for `region` on `on`, preset to the most specific one
+    when a single chain of plans applies. The service checks the choice again against the record's
+    own region and date."""
+    from qingyuan.campaigns.selectors import campaigns_in_force, default_campaign
+
+    queryset = campaigns_in_force(region, on) if region is not None else Campaign.objects.none()
+    field = forms.ModelChoiceField(
+        label="专项行动",
+        queryset=queryset,
+        required=False,
+        empty_label="（不关联专项行动）",
+        help_text="按专项行动统计线索、检查和案件",
+    )
+    field.label_from_instance = lambda c: f"{c.name}（{c.region.name}）"
+    field.widget.attrs.setdefault("class", "form-select")
+    form.fields["campaign"] = field
+    if not form.is_bound and "campaign" not in form.initial:
+        found = default_campaign(queryset)
+        if found is not None:
+            form.initial["campaign"] = found.pk
 
 
 class ReporterFieldsMixin:
@@ -98,6 +122,12 @@ class LeadIntakeForm(ReporterFieldsMixin, StyledForm):
     attachments = MultipleFileField(
         label="附件", required=False, help_text="照片、录音、视频、文档，每个不超过10MB，最多5个"
     )
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The lead's own region is known only after routing by place: offer the campaigns of the
+        # registering unit's region; the service re-checks against the routed region.
+        add_campaign_field(self, region, timezone.localdate())
 
     def clean_reported_phone(self):
         return clean_phone_value(self.cleaned_data.get("reported_phone", ""))

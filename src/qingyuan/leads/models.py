@@ -142,6 +142,14 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="duplicates",
     )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("专项行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
     is_anonymous = models.BooleanField(_("匿名"), default=True)
     reporter = models.OneToOneField(
         Reporter,

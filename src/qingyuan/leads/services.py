@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qingyuan.campaigns.selectors import check_campaign_tag
 from qingyuan.core import audit, workdays
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.notifications import notify
@@ -92,6 +93,7 @@ def lead_register(
     partner=None,
     external_id: str = "",
     fallback_unit=None,
+    campaign=None,
 ) -> Lead:
     """Register a lead from any channel. `attachments` are checked files (uploads.check_files).
     `fallback_unit` is used only when neither the place nor the actor/partner gives a unit: the public
@@ -104,6 +106,7 @@ def lead_register(
     if handling_unit is not None:  # an officer registering for a unit they chose explicitly
         unit = handling_unit
     received_day = timezone.localtime(received_at).date()
+    check_campaign_tag(campaign, region=region or unit.region, on=received_day)
     reporter_obj = None
     if reporter and any(reporter.values()):
         data = dict(reporter)
@@ -130,6 +133,7 @@ def lead_register(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         partner=partner,
         external_id=external_id,
+        campaign=campaign,
     )
     lead.full_clean(exclude=["tracking_code", "number"])
     # The yearly counter's row lock is held until commit and serialises every registration (measured in

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
 from qingyuan.core.forms import DateInput, StyledFilterSet
 from qingyuan.core.lists import Column, render_list
 from qingyuan.core.permissions import require_perm
@@ -40,6 +41,9 @@ class LeadFilter(StyledFilterSet):
     )
     overdue = django_filters.BooleanFilter(label="已超期")
     is_anonymous = django_filters.BooleanFilter(label="匿名")
+    campaign = django_filters.ModelChoiceFilter(
+        label="专项行动", queryset=campaigns_for_filter, method=filter_by_campaign
+    )
     received_from = django_filters.DateFilter(
         label="收到日期起", field_name="received_at", lookup_expr="date__gte", widget=DateInput
     )
@@ -99,7 +103,10 @@ def lead_list(request):
 
 @require_perm("leads.register")
 def lead_create(request):
-    form = LeadIntakeForm(request.POST or None, request.FILES or None)
+    unit = getattr(request.user, "unit", None)
+    form = LeadIntakeForm(
+        request.POST or None, request.FILES or None, region=unit.region if unit is not None else None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -118,9 +125,13 @@ def lead_create(request):
                 attachments=files,
                 transfer_source=data["transfer_source"],
                 transfer_document=data["transfer_document"],
+                campaign=data.get("campaign"),
             )
         except ValidationError as exc:
-            form.add_error("attachments" if "附件" in str(exc) else None, exc)
+            if hasattr(exc, "error_dict") and "campaign" in exc.error_dict:
+                form.add_error("campaign", exc.error_dict["campaign"])
+            else:
+                form.add_error("attachments" if "附件" in str(exc) else None, exc)
         else:
             messages.success(
                 request, f"已登记线索 {lead.number}，{lead.routing_note}，承办单位：{lead.handling_unit}"

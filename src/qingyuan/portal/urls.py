@@ -9,4 +9,11 @@ urlpatterns = [
     path("tip/locate/", views.tip_locate, name="tip_locate"),
     path("tip/done/", views.tip_done, name="tip_done"),
     path("track/", views.track, name="track"),
+    path("cases/", views.public_cases, name="public_cases"),
+    path("cases/<int:pk>/", views.public_case, name="public_case"),
+    # Officers' pages (login required): proposing, reviewing, publishing typical cases.
+    path("typical/", views.typical_list, name="typical_list"),
+    path("typical/<int:pk>/", views.typical_detail, name="typical_detail"),
+    path("typical/propose/<int:case_pk>/", views.typical_propose, name="typical_propose"),
+    path("typical/<int:pk>/<str:action>/", views.typical_action, name="typical_action"),
 ]

@@ -1,19 +1,31 @@
 """The public site: no login. Every POST is rate-limited per client address; what a resident sees of a
 lead is limited to its status, date and answer (信访工作条例 第30条: reporters and case details stay
-confidential)."""
+confidential). Published typical cases show only their reviewed, redacted text. The officers' pages
+for typical cases (login required) live here too, beside the public pages they feed."""
 
+import django_filters
+from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qingyuan.core.forms import StyledFilterSet, StyledForm
+from qingyuan.core.lists import Column, render_list
+from qingyuan.core.permissions import require_perm
+from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.leads import services
 from qingyuan.leads.models import Channel, Lead, Status
 from qingyuan.leads.uploads import check_files
+from qingyuan.regions.models import Region
 
+from . import services as typical
 from .forms import TipConfirmForm, TipForm, TrackForm
 from .locating import ASK_FOR_MORE, default_unit, locate
+from .models import PublishedCase, PublishedStatus
 from .ratelimit import over_limit, too_many_requests
 
 DONE_SESSION_KEY = "portal_tip_done"
@@ -146,3 +158,154 @@ def track(request):
             result = _public_view(lead)
     context = {"title": "举报查询", "form": form, "result": result, "not_found": not_found}
     return render(request, "portal/track.html", context)
+
+
+# --- typical cases (典型案例) ------------------------------------------------------------------
+# The public pages read only PublishedCase.title/body, the redacted text, never the case itself.
+
+
+@require_GET
+def public_cases(request):
+    from django.core.paginator import Paginator
+
+    rows = PublishedCase.objects.published().select_related("region").order_by("-published_at", "-pk")
+    region = request.GET.get("region", "").strip()
+    if region:
+        rows = rows.filter(region_id=region)
+    regions = Region.objects.filter(code__in=PublishedCase.objects.published().values("region_id")).order_by(
+        "code"
+    )
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/public_cases.html",
+        {"title": "典型案例", "page": page, "regions": regions, "region": region},
+    )
+
+
+@require_GET
+def public_case(request, pk):
+    published = get_object_or_404(PublishedCase.objects.published().select_related("region"), pk=pk)
+    return render(request, "portal/public_case.html", {"title": published.title, "published": published})
+
+
+class TypicalReviewForm(StyledForm):
+    title = forms.CharField(label="标题", max_length=200)
+    body = forms.CharField(label="正文（公开文本）", widget=forms.Textarea(attrs={"rows": 14}))
+
+
+class TypicalFilter(StyledFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=PublishedStatus.choices)
+
+    class Meta:
+        model = PublishedCase
+        fields = []
+
+
+TYPICAL_COLUMNS = [
+    Column("标题", lambda x: x.title),
+    Column("案件编号", lambda x: x.case.number or ""),
+    Column("区县", lambda x: x.region.name),
+    Column("状态", lambda x: x.get_status_display()),
+    Column("提出人", lambda x: x.proposed_by.full_name),
+    Column("审核人", lambda x: x.reviewed_by.full_name if x.reviewed_by_id else ""),
+    Column(
+        "公布时间",
+        lambda x: timezone.localtime(x.published_at).strftime("%Y-%m-%d %H:%M") if x.published_at else "",
+    ),
+]
+
+
+@require_perm("cases.view")
+def typical_list(request):
+    qs = PublishedCase.objects.visible_to(request.user).select_related(
+        "case", "region", "proposed_by", "reviewed_by"
+    )
+    return render_list(
+        request,
+        queryset=qs,
+        filterset_class=TypicalFilter,
+        columns=TYPICAL_COLUMNS,
+        title="典型案例",
+        template="portal/typical_list.html",
+    )
+
+
+def _typical_for(request, pk) -> PublishedCase:
+    return get_visible_or_404(
+        PublishedCase.objects.select_related("case", "region", "proposed_by", "reviewed_by"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _render_typical(request, published, form=None, status=200):
+    user = request.user
+    may_review = (
+        published.status == PublishedStatus.DRAFT
+        and user.can("cases.approve")
+        and published.proposed_by_id != user.pk
+    )
+    if form is None and may_review:
+        form = TypicalReviewForm(initial={"title": published.title, "body": published.body})
+    return render(
+        request,
+        "portal/typical_detail.html",
+        {
+            "title": published.title,
+            "published": published,
+            "review_form": form if may_review else None,
+            "own_proposal": published.status == PublishedStatus.DRAFT and published.proposed_by_id == user.pk,
+            "can_approve": user.can("cases.approve"),
+        },
+        status=status,
+    )
+
+
+@require_perm("cases.view")
+def typical_detail(request, pk):
+    return _render_typical(request, _typical_for(request, pk))
+
+
+@require_POST
+@require_perm("cases.edit")
+def typical_propose(request, case_pk):
+    from qingyuan.cases.selectors import case_for
+
+    case = case_for(request.user, case_pk)
+    try:
+        published = typical.typical_propose(actor=request.user, case=case)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(case.get_absolute_url())
+    messages.success(request, "已推荐为典型案例，已生成脱敏文本，待其他负责人审核。")
+    return redirect(published.get_absolute_url())
+
+
+@require_POST
+@require_perm("cases.approve")
+def typical_action(request, pk, action):
+    published = _typical_for(request, pk)
+    try:
+        if action == "review":
+            form = TypicalReviewForm(request.POST)
+            if not form.is_valid():
+                return _render_typical(request, published, form, status=400)
+            try:
+                typical.typical_review(actor=request.user, published=published, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return _render_typical(request, published, form, status=400)
+            messages.success(request, "审核通过，可以公布。")
+        elif action == "publish":
+            typical.typical_publish(actor=request.user, published=published)
+            messages.success(request, "已在公众网站公布。")
+        elif action == "withdraw":
+            typical.typical_withdraw(actor=request.user, published=published)
+            messages.success(request, "已撤回，公众网站不再显示。")
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(published.get_absolute_url())

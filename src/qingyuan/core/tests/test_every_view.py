@@ -13,6 +13,8 @@ PUBLIC = {
     "portal:tip_locate",
     "portal:tip_done",
     "portal:track",
+    "portal:public_cases",
+    "portal:public_case",
     "captcha-image",
     "captcha-image-2x",
     "captcha-audio",

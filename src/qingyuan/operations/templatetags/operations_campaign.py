@@ -14,7 +14,7 @@ def campaign_operations(campaign, user):
     from qingyuan.campaigns.selectors import campaign_family
 
     family = campaign_family(campaign)
-    region_code = campaign.region_id
+    prefix = campaign.region.prefix  # a city 320500 covers codes starting 3205
     return {
         "operations": JointOperation.objects.visible_to(user)
         .filter(campaign_id__in=family)
@@ -26,7 +26,7 @@ def campaign_operations(campaign, user):
         .order_by("-pk"),
         "disputes": JurisdictionDispute.objects.visible_to(user)
         .filter(
-            subject__region__code__startswith=region_code,
+            subject__region__code__startswith=prefix,
             raised_on__gte=campaign.starts_on,
             raised_on__lte=campaign.ends_on,
         )
