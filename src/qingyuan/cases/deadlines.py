@@ -33,6 +33,23 @@ def limit_days(code: str, on: dt.date) -> int:
     return limit_in_force(code, on).amount
 
 
+def _no_rule(function):
+    """A clock whose rule had no version in force on its start day (an old or imported case, before
+    the provision took effect) is not shown, rather than breaking the page."""
+
+    def wrapper(*args, **kwargs):
+        from qingyuan.rules.models import TimeLimit
+
+        try:
+            return function(*args, **kwargs)
+        except TimeLimit.DoesNotExist:
+            return None
+
+    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
+    return wrapper
+
+
+@_no_rule
 def open_due(checked_on: dt.date | None) -> dt.date | None:
     return deadline("CASE_OPEN", checked_on) if checked_on else None
 
@@ -47,6 +64,7 @@ def paused_days(case, today: dt.date | None = None) -> int:
     return total
 
 
+@_no_rule
 def decide_due(case, today: dt.date | None = None) -> dt.date | None:
     if case.opened_on is None:
         return None
@@ -58,6 +76,7 @@ def decide_due(case, today: dt.date | None = None) -> dt.date | None:
     return case.opened_on + dt.timedelta(days=days + paused_days(case, today))
 
 
+@_no_rule
 def hearing_window_due(case) -> dt.date | None:
     """The last day the party may ask for a hearing (5 working days after the notice)."""
     return deadline("HEARING_REQUEST", case.notified_on) if case.notified_on else None

@@ -101,7 +101,8 @@ class Case(models.Model):
     facts = models.TextField(_("违法事实"), blank=True)
     # The party (当事人): a person for the crime criteria and the penalty history across regions.
     party_kind = models.CharField(_("当事人类型"), max_length=16, choices=PartyKind.choices)
-    party_name = models.CharField(_("当事人"), max_length=200)
+    # Indexed: earlier penalties are found by name when a party has no ID number (crime criteria).
+    party_name = models.CharField(_("当事人"), max_length=200, db_index=True)
     party_person = models.ForeignKey(
         "subjects.SubjectPerson",
         verbose_name=_("当事人（人员）"),
@@ -201,6 +202,13 @@ class Case(models.Model):
             models.Index(fields=["region", "status"], name="case_region_status"),
             models.Index(fields=["unit", "status"], name="case_unit_status"),
             models.Index(fields=["decided_on"], name="case_decided_on"),
+            # The list filtered by status, newest first, and its counts (bench/RESULTS.md, 1M cases).
+            models.Index(fields=["status", "-created_at"], name="case_status_created"),
+            models.Index(
+                fields=["status", "region"],
+                name="case_status_region",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):
