@@ -14,6 +14,7 @@ from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.rules.selectors import time_limits_preloaded
 
 from . import documents, selectors, services, workflow
 from .forms import (
@@ -82,15 +83,16 @@ def case_list(request):
         filterset = CaseFilter(request.GET or None, queryset=qs, request=request)
         filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
         extra["figures"] = selectors.figures(filtered)
-    return render_list(
-        request,
-        queryset=qs,
-        filterset_class=CaseFilter,
-        columns=CASE_COLUMNS,
-        title="案件",
-        template="cases/case_list.html",
-        extra=extra,
-    )
+    with time_limits_preloaded():  # every row shows its clock
+        return render_list(
+            request,
+            queryset=qs,
+            filterset_class=CaseFilter,
+            columns=CASE_COLUMNS,
+            title="案件",
+            template="cases/case_list.html",
+            extra=extra,
+        )
 
 
 def _origin(request):

@@ -1,9 +1,28 @@
 """Which version of a rule applies on a given day: a case is judged by the version in force on the
 date of the offence, a period by the version in force when it starts."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from .models import Offence, TimeLimit
+
+# Set while a page that shows many clocks renders: the time limits (a few dozen rows) read once.
+_preloaded_limits: ContextVar[dict | None] = ContextVar("preloaded_limits", default=None)
+
+
+@contextmanager
+def time_limits_preloaded():
+    """Within the block, limit_in_force reads from one query's rows instead of one query per call
+    (a list of 25 cases showed 25 lookups of the same rule)."""
+    table: dict[str, list[TimeLimit]] = {}
+    for row in TimeLimit.objects.order_by("code", "-version"):
+        table.setdefault(row.code, []).append(row)
+    token = _preloaded_limits.set(table)
+    try:
+        yield
+    finally:
+        _preloaded_limits.reset(token)
 
 
 def _in_force(model, code: str, on: date):
@@ -22,7 +41,13 @@ def offence_in_force(code: str, on: date) -> Offence:
 
 def limit_in_force(code: str, on: date) -> TimeLimit:
     """The version of time limit `code` in force on `on`; TimeLimit.DoesNotExist if none."""
-    return _in_force(TimeLimit, code, on)
+    table = _preloaded_limits.get()
+    if table is None:
+        return _in_force(TimeLimit, code, on)
+    for row in table.get(code, ()):  # the highest version first, as _in_force orders them
+        if row.effective_from <= on and (row.effective_to is None or row.effective_to >= on):
+            return row
+    raise TimeLimit.DoesNotExist(f"{code} 在 {on:%Y-%m-%d} 没有有效版本")
 
 
 def _latest_per_code(model, on: date) -> list:
