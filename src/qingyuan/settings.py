@@ -234,6 +234,7 @@ QINGYUAN_PORTAL_RATES = {
     "tip": env_rate("QINGYUAN_PORTAL_TIP_RATE", "10/3600"),  # submitted tips
     "locate": env_rate("QINGYUAN_PORTAL_LOCATE_RATE", "30/600"),  # address look-ups and form checks
     "track": env_rate("QINGYUAN_PORTAL_TRACK_RATE", "30/600"),  # tracking-code look-ups
+    "browse": env_rate("QINGYUAN_PORTAL_BROWSE_RATE", "300/600"),  # published typical cases
 }
 # Unit id that receives public tips whose place cannot be resolved at all (its city office is
 # preferred, see leads.services.route); unset: the reporter is asked for a more precise place.

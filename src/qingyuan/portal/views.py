@@ -168,6 +168,8 @@ def track(request):
 def public_cases(request):
     from django.core.paginator import Paginator
 
+    if over_limit(request, "browse"):
+        return too_many_requests(request, "browse")
     rows = PublishedCase.objects.published().select_related("region").order_by("-published_at", "-pk")
     region = request.GET.get("region", "").strip()
     if region:
@@ -185,6 +187,8 @@ def public_cases(request):
 
 @require_GET
 def public_case(request, pk):
+    if over_limit(request, "browse"):
+        return too_many_requests(request, "browse")
     published = get_object_or_404(PublishedCase.objects.published().select_related("region"), pk=pk)
     return render(request, "portal/public_case.html", {"title": published.title, "published": published})
 

@@ -3,6 +3,7 @@ other than the proposer, published on the public site and withdrawn from it."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from qingyuan.cases.models import PartyKind
 from qingyuan.cases.tests.test_case_data import decided, propose
@@ -226,3 +227,12 @@ def test_neighbouring_county_cannot_see_or_propose(personas, login, case, client
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     with pytest.raises(PermissionDenied):
         services.typical_propose(actor=personas["carol"], case=case)
+
+
+def test_published_cases_pages_are_rate_limited(db, settings):
+    settings.QINGYUAN_PORTAL_RATES = {**settings.QINGYUAN_PORTAL_RATES, "browse": (2, 600)}
+    client = Client()
+    assert client.get("/public/cases/").status_code == 200
+    assert client.get("/public/cases/").status_code == 200
+    response = client.get("/public/cases/")
+    assert response.status_code == 429 and "操作过于频繁" in response.content.decode()
