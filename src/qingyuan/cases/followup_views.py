@@ -112,8 +112,9 @@ def _referral_rows(referral_list, user, case):
     rows = []
     for r in referral_list:
         forms = []
-        if not r.approved_on and can_approve:
+        if not r.approved_on and r.outcome == ReferralOutcome.PENDING and can_approve:
             forms.append(("approve", "批准移送", ApproveForm()))
+            forms.append(("decline", "决定不移送", ReasonForm()))
         elif r.approved_on and not r.transferred_at and can_edit:
             forms.append(("transfer", "登记移送时间", TransferForm()))
         elif r.transferred_at and can_edit:
@@ -266,6 +267,7 @@ def followup_action(request, pk, action):
 
 REFERRAL_ACTIONS = {
     "approve": ("cases.approve", ApproveForm),
+    "decline": ("cases.approve", ReasonForm),
     "transfer": ("cases.edit", TransferForm),
     "receipt": ("cases.edit", ReceiptForm),
     "outcome": ("cases.edit", OutcomeForm),
@@ -290,6 +292,8 @@ def referral_action(request, pk, action):
     def handle(data):
         if action == "approve":
             referrals.referral_approve(actor=user, referral=referral, approved_on=data["approved_on"])
+        elif action == "decline":
+            referrals.referral_decline(actor=user, referral=referral, reason=data["reason"])
         elif action == "transfer":
             referrals.referral_transfer(actor=user, referral=referral, transferred_at=data["transferred_at"])
         elif action == "receipt":

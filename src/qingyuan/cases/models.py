@@ -426,6 +426,7 @@ class ReferralOutcome(models.TextChoices):
     PENDING = "pending", _("待接收")
     ACCEPTED = "accepted", _("已受理/立案")
     REFUSED = "refused", _("不予受理/不予立案")
+    DECLINED = "declined", _("负责人决定不移送")
 
 
 class ReferralQuerySet(ScopedQuerySet):

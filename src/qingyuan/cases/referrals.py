@@ -150,13 +150,16 @@ def clocks(referral, today: dt.date | None = None) -> list[dict]:
     today = today or _today()
     rows = []
     due = decide_due(referral)
+    declined_on = referral.outcome_on if referral.outcome == ReferralOutcome.DECLINED else None
     rows.append(
         {
             "label": "负责人决定是否移送",
             "due": due,
-            "done": referral.approved_on,
-            "late": bool(referral.approved_on and referral.approved_on > due),
-            "badge": None if referral.approved_on else due_badge(due, today),
+            "done": referral.approved_on or declined_on,
+            "late": bool(
+                (referral.approved_on or declined_on) and (referral.approved_on or declined_on) > due
+            ),
+            "badge": None if (referral.approved_on or declined_on) else due_badge(due, today),
         }
     )
     if referral.approved_on:
@@ -268,6 +271,8 @@ def referral_approve(*, actor, referral: Referral, approved_on: dt.date | None =
     original, referral = referral, _lock(referral)
     if referral.approved_on:
         raise ValidationError({"approved_on": "该移送已批准"})
+    if referral.outcome == ReferralOutcome.DECLINED:
+        raise ValidationError({"approved_on": "负责人已决定不移送；如需移送请重新提请"})
     approved_on = approved_on or _today()
     if approved_on > _today() or approved_on < referral.proposed_on:
         raise ValidationError({"approved_on": "批准日期须在提请日期之后、今天之前"})
@@ -282,6 +287,25 @@ def referral_approve(*, actor, referral: Referral, approved_on: dt.date | None =
         f"案件 {referral.case.number or referral.case.title} {referral} 已批准，请于24小时内移送",
         referral.case,
     )
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
+    """The head decides not to refer, and says why. The proposal stays on record; a new one to the same
+    body may follow, and a flagged case still needs a police referral or a leader's override to close."""
+    _need(actor, "cases.approve", "只有负责人可以决定是否移送")
+    original, referral = referral, _lock(referral)
+    if referral.approved_on or referral.outcome != ReferralOutcome.PENDING:
+        raise ValidationError({"reason": "该移送已有决定"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写不移送的理由"})
+    before = audit.snapshot(referral)
+    referral.outcome = ReferralOutcome.DECLINED
+    referral.outcome_on = _today()
+    referral.outcome_note = reason
+    _save(actor, referral, before, "决定不移送", f"{referral}：{reason}", original=original)
     return referral
 
 

@@ -188,3 +188,25 @@ def test_judgment_and_accountable_persons(case, personas):
     )
     assert list(judgment.persons.all()) == [person]
     assert AuditEvent.objects.filter(target_type="cases.accountableperson").count() == 1
+
+
+def test_head_declines_a_referral_with_a_reason_and_a_new_proposal_may_follow(case, personas):
+    from qingyuan.cases import crime
+
+    referral = _propose(case, personas["alice"], D(2026, 11, 2))
+    with pytest.raises(PermissionDenied):
+        referrals.referral_decline(actor=personas["alice"], referral=referral, reason="证据不足")
+    with pytest.raises(ValidationError):
+        referrals.referral_decline(actor=personas["chief"], referral=referral, reason=" ")
+
+    referrals.referral_decline(actor=personas["chief"], referral=referral, reason="证据不足，继续调查")
+
+    referral.refresh_from_db()
+    assert referral.outcome == ReferralOutcome.DECLINED and referral.approved_on is None
+    assert referrals.clocks(referral)[0]["badge"] is None  # the head has decided
+    assert CaseEvent.objects.filter(case=case, action="决定不移送").exists()
+    # Declining does not clear the crime flag: closing still needs a referral or a leader's override.
+    assert crime.close_blocked_reason(case)
+    with pytest.raises(ValidationError):
+        referrals.referral_approve(actor=personas["chief"], referral=referral)
+    _propose(case, personas["alice"], D(2026, 11, 20))  # a new proposal to the same body is allowed
