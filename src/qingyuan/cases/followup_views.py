@@ -3,11 +3,8 @@
 A role without the permission gets 403 (it knows the page exists: it is in its menu or not); a
 record outside the user's jurisdiction gets 404 like a missing one (SECURITY.md)."""
 
-from functools import wraps
-
 import django_filters
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -18,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, render_list
+from qingyuan.core.permissions import require_area_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
 
@@ -50,20 +48,6 @@ from .models import (
     ReferralTarget,
 )
 from .workflow import TransitionNotAllowed
-
-
-def require_role_perm(perm: str):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.can(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _case_for(request, pk) -> Case:
@@ -169,7 +153,7 @@ def _recheck_rows(recheck_list, user):
     return rows
 
 
-@require_role_perm("cases.view")
+@require_area_perm("cases.view")
 def followup_panel(request, pk):
     case = _case_for(request, pk)
     user = request.user
@@ -218,7 +202,7 @@ CASE_ACTIONS = {
 
 
 @require_POST
-@require_role_perm("cases.view")
+@require_area_perm("cases.view")
 def followup_action(request, pk, action):
     if action not in CASE_ACTIONS:
         raise Http404
@@ -278,7 +262,7 @@ REFERRAL_ACTIONS = {
 
 
 @require_POST
-@require_role_perm("cases.view")
+@require_area_perm("cases.view")
 def referral_action(request, pk, action):
     if action not in REFERRAL_ACTIONS:
         raise Http404
@@ -318,7 +302,7 @@ def referral_action(request, pk, action):
 
 
 @require_POST
-@require_role_perm("cases.edit")
+@require_area_perm("cases.edit")
 def recheck_action(request, pk, action):
     recheck = get_visible_or_404(Recheck.objects.select_related("case", "subject"), request.user, pk=pk)
     user = request.user
@@ -394,7 +378,7 @@ RECHECK_COLUMNS = [
 ]
 
 
-@require_role_perm("cases.view")
+@require_area_perm("cases.view")
 def recheck_list(request):
     qs = Recheck.objects.visible_to(request.user).select_related(
         "subject__region", "case", "new_case", "lookback"
@@ -439,7 +423,7 @@ LOOKBACK_COLUMNS = [
 ]
 
 
-@require_role_perm("cases.view")
+@require_area_perm("cases.view")
 def lookback_list(request):
     qs = (
         LookBack.objects.visible_to(request.user)
@@ -462,7 +446,7 @@ def lookback_list(request):
     )
 
 
-@require_role_perm("cases.approve")
+@require_area_perm("cases.approve")
 def lookback_create(request):
     form = LookBackForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -482,7 +466,7 @@ def lookback_create(request):
     )
 
 
-@require_role_perm("cases.view")
+@require_area_perm("cases.view")
 def lookback_detail(request, pk):
     lookback = get_visible_or_404(
         LookBack.objects.select_related("region", "unit", "created_by"), request.user, pk=pk

@@ -31,6 +31,21 @@ def match_kind(*, id_index: str = "", name: str = "") -> str | None:
     return None
 
 
+def penalised(cases):
+    """The cases among `cases` that ended in a penalty: a decision exists and the case was not revoked
+    (a revoked decision is no penalty)."""
+    return cases.filter(decision__isnull=False).exclude(status=CaseStatus.REVOKED)
+
+
+def for_illegal_practice(cases):
+    """The applied provision decides what the party was penalised for; a case charged under two
+    provisions (行政处罚法 第29条) also counts when the other, applied one is illegal practice."""
+    return cases.filter(
+        Q(decision__offence__illegal_practice=True)
+        | Q(offences__offence__illegal_practice=True, offences__applied=True)
+    ).distinct()
+
+
 def penalties_of(
     *,
     id_index: str = "",
@@ -44,7 +59,7 @@ def penalties_of(
     kind = match_kind(id_index=id_index, name=name)
     if kind is None:
         return Case.objects.none()
-    qs = Case.objects.filter(decision__isnull=False).exclude(status=CaseStatus.REVOKED)
+    qs = penalised(Case.objects.all())
     if kind == MATCH_ID:
         qs = qs.filter(party_id_index=id_index)
     else:
@@ -52,12 +67,7 @@ def penalties_of(
     if before is not None:
         qs = qs.filter(decision__decided_on__lt=before)
     if illegal_practice_only:
-        # The applied provision decides what the party was penalised for; a case charged under two
-        # provisions (行政处罚法 第29条) also counts when the other, unapplied one is illegal practice.
-        qs = qs.filter(
-            Q(decision__offence__illegal_practice=True)
-            | Q(offences__offence__illegal_practice=True, offences__applied=True)
-        ).distinct()
+        qs = for_illegal_practice(qs)
     return qs.select_related("decision", "region").order_by("decision__decided_on", "pk")
 
 

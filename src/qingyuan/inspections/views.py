@@ -1,10 +1,8 @@
 """Pages: inspection list, the field form, the record page with evidence, the 笔录 and evidence files."""
 
-from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from qingyuan.core import audit
 from qingyuan.core.lists import Column, render_list
+from qingyuan.core.permissions import require_area_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.operations import access
 
@@ -21,23 +20,6 @@ from .documents import inspection_docx
 from .forms import ChecklistItemForm, EvidenceForm, InspectionFilter, InspectionForm
 from .models import ChecklistItem, ChecklistTemplate, CustodyAction, Evidence, Inspection
 from .storage import IMAGES
-
-
-def require_perm(perm: str):
-    """A role without this area gets 403 (the area exists, it is not theirs); records outside the
-    user's jurisdiction still give 404."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.can(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _local(value):
@@ -57,7 +39,7 @@ COLUMNS = [
 ]
 
 
-@require_perm("inspections.view")
+@require_area_perm("inspections.view")
 def inspection_list(request):
     qs = (
         Inspection.objects.visible_to(request.user)
@@ -82,7 +64,7 @@ def _apply_errors(form, exc: ValidationError):
         form.add_error(None, exc.messages)
 
 
-@require_perm("inspections.edit")
+@require_area_perm("inspections.edit")
 def inspection_create(request):
     params = request.POST if request.method == "POST" else request.GET
     # Sites in the officer's jurisdiction, and sites granted to them in a joint operation or designation.
@@ -149,7 +131,7 @@ def _granted_officer(user, inspection) -> bool:
     return access.granted(user, inspection.subject_id) and inspection.officers.filter(pk=user.pk).exists()
 
 
-@require_perm("inspections.view")
+@require_area_perm("inspections.view")
 def inspection_detail(request, pk):
     return _render_detail(request, _inspection_for(request, pk))
 
@@ -172,7 +154,7 @@ def _render_detail(request, inspection, evidence_form=None, status=200):
     )
 
 
-@require_perm("inspections.view")
+@require_area_perm("inspections.view")
 def inspection_docx_view(request, pk):
     inspection = _inspection_for(request, pk)
     content = inspection_docx(inspection)
@@ -186,7 +168,7 @@ def inspection_docx_view(request, pk):
 
 
 @require_POST
-@require_perm("inspections.view")
+@require_area_perm("inspections.view")
 def evidence_add(request, pk):
     inspection = _inspection_for(request, pk)
     if not request.user.can("evidence.add"):
@@ -225,7 +207,7 @@ def _evidence_for(request, pk):
     return get_visible_or_404(queryset, request.user, pk=pk)
 
 
-@require_perm("evidence.view")
+@require_area_perm("evidence.view")
 def evidence_detail(request, pk):
     evidence = _evidence_for(request, pk)
     return render(
@@ -240,7 +222,7 @@ def evidence_detail(request, pk):
     )
 
 
-@require_perm("evidence.view")
+@require_area_perm("evidence.view")
 def evidence_file(request, pk):
     evidence = _evidence_for(request, pk)
     if not evidence.path:
@@ -264,7 +246,7 @@ def evidence_file(request, pk):
     return response
 
 
-@require_perm("inspections.checklists")
+@require_area_perm("inspections.checklists")
 def checklist_list(request):
     return render(
         request,
@@ -278,7 +260,7 @@ def checklist_list(request):
 
 
 @require_POST
-@require_perm("inspections.checklists")
+@require_area_perm("inspections.checklists")
 def checklist_item_save(request, template_pk, pk=None):
     template = ChecklistTemplate.objects.filter(pk=template_pk).first()
     if template is None:
@@ -306,7 +288,7 @@ def checklist_item_save(request, template_pk, pk=None):
 
 
 @require_POST
-@require_perm("inspections.checklists")
+@require_area_perm("inspections.checklists")
 def checklist_toggle(request, template_pk):
     template = ChecklistTemplate.objects.filter(pk=template_pk).first()
     if template is None:

@@ -84,18 +84,10 @@ def subject_penalty_history(subject) -> PenaltyHistory:
 
 
 def penalties_of_subject(cases):
-    """The decided, not revoked, illegal-practice cases among `cases` (the same rule as cases.history)."""
-    from qingyuan.cases.models import CaseStatus
+    """The decided, not revoked, illegal-practice cases among `cases` (the rule of cases.history)."""
+    from qingyuan.cases.history import for_illegal_practice, penalised
 
-    return (
-        cases.filter(decision__isnull=False)
-        .exclude(status=CaseStatus.REVOKED)
-        .filter(
-            Q(decision__offence__illegal_practice=True)
-            | Q(offences__offence__illegal_practice=True, offences__applied=True)
-        )
-        .distinct()
-    )
+    return for_illegal_practice(penalised(cases))
 
 
 def candidate_penalty_history(candidate) -> PenaltyHistory | None:

@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 # Operation periods are whole days in the city's local time, whatever the server's zone.
@@ -28,10 +28,7 @@ def day_start(day: dt.date) -> dt.datetime:
 
 def _campaign_checked(actor, campaign):
     """An operation or spot check belongs to a campaign in force for the actor's region (or none)."""
-    if campaign is None:
-        return None
-    from qingyuan.campaigns.selectors import campaigns_in_force
+    from qingyuan.campaigns.selectors import check_campaign_tag
 
-    if not campaigns_in_force(actor.unit.region, timezone.localdate()).filter(pk=campaign.pk).exists():
-        raise ValidationError({"campaign": "所选专项行动不适用于本单位辖区或不在实施期间"})
+    check_campaign_tag(campaign, region=actor.unit.region, on=timezone.localdate())
     return campaign

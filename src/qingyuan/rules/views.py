@@ -2,36 +2,21 @@
 forms with which an administrator adds a version (no code change needed to correct a rule)."""
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from qingyuan.core.permissions import require_perm
+from qingyuan.core.permissions import require_area_perm, require_perm
 
 from . import selectors, services
 from .fines import ranges_for
 from .forms import FineCalculatorForm, OffenceVersionForm, TimeLimitVersionForm
 from .models import Offence, TimeLimit
-
-
-def require_manage(view):
-    """Officers may read every rule, so the add form is no secret: 403, not 404, for them."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.can("rules.manage"):
-            raise PermissionDenied("仅系统管理员可以修改法律规则")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _day(value) -> dt.date | None:
@@ -139,7 +124,7 @@ def _add_version(request, *, model, code, form_class, service, detail_url, what)
     )
 
 
-@require_manage
+@require_area_perm("rules.manage", "仅系统管理员可以修改法律规则")
 def offence_version_add(request, code):
     return _add_version(
         request,
@@ -152,7 +137,7 @@ def offence_version_add(request, code):
     )
 
 
-@require_manage
+@require_area_perm("rules.manage", "仅系统管理员可以修改法律规则")
 def limit_version_add(request, code):
     return _add_version(
         request,
