@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "qingyuan.cases",
     "qingyuan.campaigns",
     "qingyuan.operations",
+    "qingyuan.reports",
     "qingyuan.api",
     "qingyuan.portal",
     "captcha",

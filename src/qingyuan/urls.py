@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("qingyuan.cases.urls")),
     path("campaigns/", include("qingyuan.campaigns.urls")),
     path("operations/", include("qingyuan.operations.urls")),
+    path("reports/", include("qingyuan.reports.urls")),
     path("api/", include("qingyuan.api.urls")),
     path("public/", include("qingyuan.portal.urls")),
     path("captcha/", include("captcha.urls")),

@@ -42,6 +42,9 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
     Role.AUDITOR: {"audit.view"},
     Role.LEADER: {
+        "reports.view",
+        "reports.submit",
+        "reports.review",
         "operations.view",
         "operations.manage",
         "operations.designate",
@@ -69,6 +72,10 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.reward",
     },
     Role.CHIEF: {
+        "reports.view",
+        "reports.submit",
+        "reports.review",
+        "reports.import",
         "operations.view",
         "operations.nominate",
         "operations.dispute",
@@ -102,6 +109,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.reward",
     },
     Role.INSPECTOR: {
+        "reports.view",
         "operations.view",
         "campaigns.view",
         "campaigns.sweep",
@@ -122,6 +130,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.register",
     },
     Role.CLERK: {
+        "reports.view",
+        "reports.import",
         "campaigns.view",
         "campaigns.sweep",
         "rules.view",
@@ -139,6 +149,7 @@ PERMISSIONS: dict[str, set[str]] = {
     },
     Role.LIAISON: {"registry.view", "campaigns.view", "campaigns.duty"},
     Role.SUPERVISOR: {
+        "reports.view",
         "operations.view",
         "spotchecks.manage",
         "spotchecks.record",

@@ -9,6 +9,8 @@ NAVIGATION = [
     ("典型案例", "portal:typical_list", "cases.view"),
     ("专项行动", "campaigns:list", "campaigns.view"),
     ("联动执法与督查", "operations:list", "operations.view"),
+    ("统计报表", "reports:index", "reports.view"),
+    ("工作看板", "reports:dashboard", "reports.view"),
     ("监管对象", "subjects:list", "subjects.view"),
     ("医疗机构", "registry:institution_list", "registry.view"),
     ("执业人员", "registry:practitioner_list", "registry.view"),

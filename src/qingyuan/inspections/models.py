@@ -96,6 +96,9 @@ class Inspection(models.Model):
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("执法人员"), related_name="inspections"
     )
+    # 出动执法人次 (FORMS.md S001-A3): the officers on this inspection, kept as a number so the forms sum
+    # one column, and so that ledgers of past years, whose officers have no accounts, can give it.
+    officer_count = models.PositiveSmallIntegerField(_("出动人次"), default=0)
     persons_present = models.TextField(_("在场人员"), blank=True)
     vehicles = models.PositiveSmallIntegerField(_("出动车辆（辆次）"), default=0)
     findings = models.TextField(_("检查情况"), blank=True)

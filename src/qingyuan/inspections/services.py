@@ -181,6 +181,7 @@ def inspection_record(
         campaign=campaign,
         checklist=template,
         recorded_by=actor,
+        officer_count=len({o.pk for o in officers}),
     )
     inspection.full_clean()
     inspection.save()

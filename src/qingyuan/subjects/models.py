@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.core.crypto import EncryptedTextField
@@ -100,10 +101,16 @@ class Subject(models.Model):
         _("状态"), max_length=16, choices=SubjectStatus.choices, default=SubjectStatus.ACTIVE, db_index=True
     )
     notes = models.TextField(_("备注"), blank=True)
+    # The forms count a site as known from this date (S001-A2 snapshot); ledgers of past years set it.
+    found_on = models.DateField(_("发现日期"), default=timezone.localdate, db_index=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = SubjectQuerySet.as_manager()
+
+    # Fields whose value on a past date the forms need (FORMS.md: "the subject's region at the time of
+    # the event"; S001-A2's 需要联合查处 at the period's end). Every change is kept in SubjectChange.
+    TRACKED_FIELDS = ("region_id", "needs_joint_action")
 
     class Meta:
         verbose_name = _("监管对象")
@@ -130,7 +137,19 @@ class Subject(models.Model):
     def save(self, *args, **kwargs):
         if not self.location_type and self.region_id:
             self.location_type = self.region.default_location_type or LocationType.RURAL
+        changes = [
+            (field, old, getattr(self, field))
+            for field, old in getattr(self, "_tracked", {}).items()
+            if old != getattr(self, field)
+        ]
         super().save(*args, **kwargs)
+        if changes:
+            on = getattr(self, "_change_date", None) or timezone.localdate()
+            SubjectChange.objects.bulk_create(
+                SubjectChange(subject=self, field=f, old_value=_text(o), new_value=_text(n), changed_on=on)
+                for f, o, n in changes
+            )
+            self._tracked.update({f: n for f, _o, n in changes})
 
     def get_absolute_url(self):
         return reverse("subjects:detail", args=[self.pk])
@@ -140,6 +159,12 @@ class Subject(models.Model):
             raise ValidationError({"institution": _("持证机构须关联登记的医疗机构")})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude": _("经纬度须同时填写")})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._tracked = {f: getattr(instance, f) for f in cls.TRACKED_FIELDS if f in instance.__dict__}
+        return instance
 
 
 class PersonRole(models.TextChoices):
@@ -185,3 +210,31 @@ class SubjectPerson(models.Model):
     @property
     def region_id(self):
         return self.subject.region_id
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
+class SubjectChange(models.Model):
+    """One change of a tracked field of a subject (region, needs-joint-action), so that the value on
+    any past date can be read back: the old value of the first change after that date, or the current
+    value when there is none."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=32)
+    old_value = models.CharField(max_length=64, blank=True)
+    new_value = models.CharField(max_length=64, blank=True)
+    changed_on = models.DateField(_("变更日期"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("监管对象变更")
+        verbose_name_plural = _("监管对象变更")
+        ordering = ["subject_id", "changed_on", "id"]
+        indexes = [models.Index(fields=["subject", "field", "changed_on"], name="subject_change_lookup")]
+
+    def __str__(self):
+        return f"{self.subject_id} {self.field}: {self.old_value} → {self.new_value} ({self.changed_on})"
