@@ -215,3 +215,138 @@ def media(region, day: dt.date, count: int = 1, *, by, campaign=None) -> MediaRe
         recorded_by=by,
         campaign=campaign,
     )
+
+
+def closed(the_case: Case, day: dt.date) -> Case:
+    """The case closed (结案) on `day`."""
+    Case.objects.filter(pk=the_case.pk).update(closed_on=day, status=CaseStatus.CLOSED)
+    the_case.refresh_from_db()
+    return the_case
+
+
+def changed(subj: Subject, on: dt.date, **fields) -> Subject:
+    """The subject with `fields` changed on `on` (region=…, needs_joint_action=…), recorded in its
+    history (SubjectChange) as the platform records an edit; returns the reloaded subject."""
+    fresh = Subject.objects.get(pk=subj.pk)  # loaded from the database, so its tracked values are known
+    for name, value in fields.items():
+        setattr(fresh, name, value)
+    fresh._change_date = on
+    fresh.save()
+    return fresh
+
+
+def person(subj: Subject, name: str, *, role="operator"):
+    from qingyuan.subjects.models import SubjectPerson
+
+    return SubjectPerson.objects.create(subject=subj, name=name, role=role)
+
+
+def operation(
+    region,
+    *,
+    by,
+    periods: list[tuple[dt.date, dt.date]] = (),
+    targets: list[Subject] = (),
+    name="联动执法行动",
+):
+    """A joint operation led by the unit of `region`, with its periods and target sites."""
+    from qingyuan.operations.models import JointOperation, OperationPeriod, TargetSite
+
+    made = JointOperation.objects.create(
+        unit=Unit.objects.filter(region=region).order_by("pk").first() or unit_of(region),
+        region=region,
+        name=name,
+        nomination_deadline=dt.date(2024, 4, 30),
+        created_by=by,
+    )
+    for starts_on, ends_on in periods:
+        OperationPeriod.objects.create(operation=made, starts_on=starts_on, ends_on=ends_on)
+    for subj in targets:
+        TargetSite.objects.create(operation=made, subject=subj)
+    return made
+
+
+def nomination(the_operation, user, *, by, unit=None):
+    from qingyuan.operations.models import Nomination
+
+    return Nomination.objects.create(
+        operation=the_operation, unit=unit or user.unit, user=user, nominated_by=by
+    )
+
+
+# --- leads, campaigns and sweeps (the dashboard's tests) -----------------------------------------
+
+
+def lead(
+    region,
+    received: dt.datetime | dt.date,
+    *,
+    unit: Unit | None = None,
+    category: str = "other",
+    real_name: bool = False,
+    concluded: bool = False,
+    rejected: bool = False,
+    answered: bool = False,
+    overdue: bool = False,
+    campaign=None,
+):
+    """A lead received at `received` (a date means 10:00 that day) pointing at `region` (None: not
+    located), handled by `unit` (default: the unit of the county of `region`)."""
+    from qingyuan.leads.models import Conclusion, Lead, Reporter, Status
+
+    moment = received if isinstance(received, dt.datetime) else at(received)
+    status = Status.REGISTERED
+    if rejected:
+        status = Status.REJECTED
+    elif concluded:
+        status = Status.CONCLUDED
+    if answered:
+        status = status if rejected else Status.ANSWERED
+    return Lead.objects.create(
+        number=f"XS{Lead.objects.count() + 1:06d}",
+        channel="phone",
+        category=category,
+        received_at=moment,
+        content="群众反映有人无证行医",
+        region=region,
+        handling_unit=unit or unit_of(region),
+        campaign=campaign,
+        is_anonymous=not real_name,
+        reporter=Reporter.objects.create(name="举报人") if real_name else None,
+        status=status,
+        conclusion=Conclusion.TRUE if concluded else "",
+        concluded_at=moment if concluded or rejected else None,
+        answered_at=moment if answered else None,
+        accept_due=moment.date() + dt.timedelta(days=15),
+        conclude_due=moment.date() + dt.timedelta(days=60),
+        overdue=overdue,
+    )
+
+
+def campaign(unit: Unit, name: str, starts_on: dt.date, ends_on: dt.date, *, parent=None, phases=()):
+    """A campaign (or, with `parent`, a plan) of `unit` for its region; phases: [(kind, start, end)]."""
+    from qingyuan.campaigns.models import Campaign, Phase
+
+    made = Campaign.objects.create(
+        parent=parent, unit=unit, region=unit.region, name=name, starts_on=starts_on, ends_on=ends_on
+    )
+    for kind, start, end in phases:
+        Phase.objects.create(campaign=made, kind=kind, starts_on=start, ends_on=end)
+    return made
+
+
+def sweep(the_campaign, village, day: dt.date, *, by, sites: int = 0):
+    from qingyuan.campaigns.models import Sweep
+
+    made = Sweep.objects.create(
+        campaign=the_campaign, village=village, swept_on=day, sites_found=sites, recorded_by=by
+    )
+    made.swept_by.set([by])
+    return made
+
+
+def pending_recheck(the_case: Case, due_on: dt.date) -> Recheck:
+    """A re-inspection after a ban, due on `due_on` and not done yet."""
+    return Recheck.objects.create(
+        kind=RecheckKind.RECHECK, case=the_case, subject=the_case.subject, due_on=due_on
+    )
