@@ -75,18 +75,23 @@ def form_view(request, code):
         "params": _params(request),
     }
     if form.is_bound and form.is_valid():
-        result = definition.compute(form.scope())
+        try:
+            result = definition.compute(form.scope())
+        except ValueError as exc:  # e.g. S001-A1 without its joint operation
+            context["error"] = str(exc)
+            return render(request, "reports/form.html", context)
         context["result"] = result
         context["tables"] = [_table_view(request, code, t) for t in result.tables]
         context["formats"] = [f for f in CONTENT_TYPES if f != "docx" or code in ("S003-WS", "S004-Q")]
     return render(request, "reports/form.html", context)
 
 
-def _display(value, kind):
+def _display(value, kind, label=""):
     if value is None:
         return "—"
     if kind == "money":
-        return f"{value / 10000:.2f}"
+        # Forms print money in 万元 unless the column says 元 (S001-A4 罚没金额（元）).
+        return f"{value:.2f}" if "（元）" in label else f"{value / 10000:.2f}"
     if kind == "date":
         return value.strftime("%Y-%m-%d")
     if isinstance(value, bool):
@@ -100,14 +105,16 @@ def _table_view(request, code, table):
         return {
             "table": table,
             "header": table.header_rows(),
-            "items": [[_display(item.get(c.key), c.kind) for c in table.columns] for item in table.items],
+            "items": [
+                [_display(item.get(c.key), c.kind, c.label) for c in table.columns] for item in table.items
+            ],
         }
     rows = []
     for row in table.rows:
         cells = []
         for column in table.columns:
             value = table.cells[row.key][column.key]
-            text = _display(value, column.kind)
+            text = _display(value, column.kind, column.label)
             empty = value in (0, None, "") or str(value) in ("0.00", "已录入 0 / 共 0")
             url = "" if empty else "?" + _params(request, table=table.key, row=row.key, col=column.key)
             cells.append((text, url and f"drill/{url}"))
@@ -160,8 +167,11 @@ def export(request, code, fmt):
     form = ScopeForm(request.GET, user=request.user)
     if not form.is_valid():
         return HttpResponse(form.error_text(), status=400, content_type="text/plain; charset=utf-8")
-    result = definition.compute(form.scope())
-    content, content_type, name = render_file(result, fmt)
+    try:
+        result = definition.compute(form.scope())
+        content, content_type, name = render_file(result, fmt)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     audit.record(
         actor=request.user,
         action=audit.AuditAction.EXPORT,
