@@ -350,3 +350,26 @@ def pending_recheck(the_case: Case, due_on: dt.date) -> Recheck:
     return Recheck.objects.create(
         kind=RecheckKind.RECHECK, case=the_case, subject=the_case.subject, due_on=due_on
     )
+
+
+# --- typical cases (the work summaries' tests) ----------------------------------------------------
+
+
+def published_case(the_case: Case, day: dt.date, *, by, reviewer, title: str, body: str = ""):
+    """A typical case of `the_case`, reviewed by `reviewer` and published at 10:00 on `day`."""
+    from qingyuan.portal.models import PublishedCase, PublishedStatus
+
+    county = the_case.region
+    while county.level > 3:
+        county = county.parent
+    return PublishedCase.objects.create(
+        case=the_case,
+        title=title,
+        body=body or f"{title}。当事人未取得医疗机构执业许可证擅自执业，已依法查处。",
+        region=county,
+        status=PublishedStatus.PUBLISHED,
+        proposed_by=by,
+        reviewed_by=reviewer,
+        reviewed_at=at(day, 9),
+        published_at=at(day),
+    )
