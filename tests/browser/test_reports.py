@@ -61,4 +61,5 @@ def test_chief_produces_a_form_drills_into_a_number_and_downloads_xlsx(page, log
     dental_row = next(row for row in sheet.iter_rows() if row[0].value == "口腔")
     assert dental_row[1].value == 2
     assert "合计" in labels
-    assert page.bad_responses == []
+    # Chromium reports a download as a failed request; everything else must have loaded.
+    assert [r for r in page.bad_responses if "/export/" not in r] == []

@@ -23,7 +23,6 @@ from ..forms.base import COUNT, DATE, MONEY, RATIO, Column, FormResult, Scope, T
 FONT = "宋体"
 WAN = Decimal(10000)
 BLANK = "________"
-ROW_HEADING = "项目"
 
 
 # --- what a cell says (shared with pdf.py and docx.py) ---------------------------------------------
@@ -97,7 +96,7 @@ def placed_header(table: Table) -> tuple[list[tuple[int, int, str, int, int]], i
     """The header cells at their place in the grid: (line, column, text, colspan, rowspan), and the
     number of header lines. A cell spanning two lines takes its column on the line below too, so the
     labels of that line start after it."""
-    lines = table.header_rows(ROW_HEADING)
+    lines = table.header_rows()
     taken: set[tuple[int, int]] = set()
     placed = []
     for line_no, line in enumerate(lines):

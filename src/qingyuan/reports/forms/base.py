@@ -68,6 +68,7 @@ class Table:
     cells: dict[str, dict[str, object]] = field(default_factory=dict)
     items: list[dict[str, object]] = field(default_factory=list)
     total_row: str | None = None  # key of the row that is the sum of the others
+    corner: str = "项目"  # the heading above the row labels, as printed (S003-A1: 机构类型)
 
     @property
     def is_grid(self) -> bool:
@@ -89,11 +90,12 @@ class Table:
                 spans.append((column.group, 1))
         return spans
 
-    def header_rows(self, first: str = "项目") -> list[list[tuple[str, int, int]]]:
+    def header_rows(self, first: str | None = None) -> list[list[tuple[str, int, int]]]:
         """The header as printed: rows of (text, colspan, rowspan), the row-label column first. With
         groups, two lines: a grouped column's group spans its columns above their labels; a column
         without a group spans both lines."""
         has_groups = any(c.group for c in self.columns)
+        first = self.corner if first is None else first
         lead = [(first, 1, 2 if has_groups else 1)] if self.is_grid else []
         if not has_groups:
             return [lead + [(c.label, 1, 1) for c in self.columns]]

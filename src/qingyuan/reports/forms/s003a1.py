@@ -165,7 +165,7 @@ class S003A1(FormDefinition):
         ):
             cells[row["subject__institution_type"]]["system_entry"] = Ratio(row["entered"], row["total"])
 
-        table = Table("main", self.title, COLUMNS, ROWS, cells, total_row=TOTAL)
+        table = Table("main", self.title, COLUMNS, ROWS, cells, total_row=TOTAL, corner="机构类型")
         table.fill_total()
         return FormResult(
             self.code,

@@ -99,7 +99,7 @@ def test_s003a1_xlsx_has_the_paper_layout(world, regions):
     }
     assert_merges_disjoint(ws)
     assert [ws.cell(5, c).value for c in (1, 2, 3, 4, 9)] == [
-        "项目",
+        "机构类型",
         "监督户次数",
         "行政处罚单位数",
         "行政处罚情况",
@@ -220,7 +220,7 @@ def test_two_tables_one_under_another(world, regions):
     assert_merges_disjoint(ws)
     assert ws["A1"].value == "季度工作进展报告和汇总表"
     assert ws["A5"].value == "本季度"
-    assert ws["A6"].value == "项目" and "A6:A7" in merges(ws) and "D6:H6" in merges(ws)
+    assert ws["A6"].value == "机构类型" and "A6:A7" in merges(ws) and "D6:H6" in merges(ws)
     assert ws["A13"].value == "合计"
     assert ws["A14"].value is None  # a blank line between the tables
     assert ws["A15"].value == "本年累计"

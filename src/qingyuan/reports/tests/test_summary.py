@@ -165,7 +165,7 @@ def test_s003ws_word_draft_says_the_figures(world, regions, lookback):
         assert heading in text
     a1, a2, details = doc.tables
     assert row_texts(a1, 0)[3:8] == ["行政处罚情况"] * 5  # merged over its five columns
-    assert row_texts(a1, 0)[0] == row_texts(a1, 1)[0] == "项目"
+    assert row_texts(a1, 0)[0] == row_texts(a1, 1)[0] == "机构类型"
     assert row_texts(a1, 1)[3:5] == ["没收违法所得户次", "没收违法所得金额（万元）"]
     assert row_texts(a1, 5) == [
         "口腔",
