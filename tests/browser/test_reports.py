@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from qingyuan.reports.tests import factories as f
+from qingyuan.rules.models import Offence
 from qingyuan.subjects.models import InstitutionType
 
 pytestmark = pytest.mark.browser
@@ -18,6 +19,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def records(regions, personas):
+    # Browser tests run on a flushed database: the rules loaded by migration may be gone.
+    if not Offence.objects.exists():
+        Offence.objects.create(
+            code="ZY-01",
+            name="未取得《医疗机构执业许可证》擅自执业",
+            basis="基本医疗卫生与健康促进法 第99条第1款",
+            measures="责令停止执业活动；没收违法所得；并处罚款",
+            fine_kind="multiple",
+            effective_from=dt.date(2020, 6, 1),
+        )
     by = personas["alice"]
     dental = f.subject(regions["village"], "金星牙科", institution_type=InstitutionType.DENTAL)
     beauty = f.subject(regions["village"], "丽人美容", institution_type=InstitutionType.AESTHETIC)

@@ -52,8 +52,18 @@ TOTAL_CELL = _style("total_cell", 9, TA_CENTER)
 
 
 def _p(text, style):
-    # Paragraph folds runs of spaces, ideographic ones included; the header fields keep their gap.
-    return Paragraph(escape(str(text)).replace("\u3000", "&nbsp;&nbsp;"), style)
+    return Paragraph(escape(str(text)), style)
+
+
+def _line(text):
+    """A header line of fields ("县（区）：…　　单位（盖章）：…"). Paragraph folds runs of spaces and the
+    CID font has no glyph for a no-break space, so the fields go side by side in a borderless row."""
+    fields = [f for f in str(text).split("\u3000\u3000") if f]
+    if len(fields) < 2:
+        return _p(text, LINE)
+    row = PdfTable([[_p(f, LINE) for f in fields]], hAlign="LEFT")
+    row.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 18)]))
+    return row
 
 
 def _table(table: Table, page_width: float) -> PdfTable:
@@ -117,7 +127,7 @@ def render(result: FormResult) -> bytes:
         creator="清源",
     )
     story = [_p(result.title, TITLE), Spacer(1, 4)]
-    story += [_p(text, LINE) for text in header_lines(result)]
+    story += [_line(text) for text in header_lines(result)]
     if has_wan(result):
         story.append(_p("金额单位：万元", UNIT))
     story.append(Spacer(1, 4))
