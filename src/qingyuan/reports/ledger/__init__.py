@@ -1,0 +1,59 @@
+"""Importing historical ledgers (台账) of unlicensed-practice work, so that the official forms of
+past years come out right: the template, the whole-file check and the all-or-nothing write.
+
+    ledger_import(actor=user, content=bytes, file_name="2019台账.xlsx")  -> LedgerImport
+    ledger_import(actor=user, content=bytes, file_name="对象.csv", kind="subjects")
+
+Any problem raises ValidationError whose messages list every error ("工作表「案件」第5行「立案日期」：…");
+nothing is written then. docs/ledger.md describes the template sheet by sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from qingyuan.core.scoping import jurisdiction_prefix
+
+from ..models import LedgerImport
+from .checking import Checker
+from .columns import HELP_SHEET, SHEETS, SHEETS_BY_KEY
+from .reading import read_ledger
+from .template import ledger_csv_template, ledger_template
+from .writing import Writer, already_imported, earlier_import_of
+
+__all__ = [
+    "HELP_SHEET",
+    "SHEETS",
+    "SHEETS_BY_KEY",
+    "ledger_csv_template",
+    "ledger_import",
+    "ledger_template",
+]
+
+
+def ledger_import(*, actor, content: bytes, file_name: str, kind: str | None = None) -> LedgerImport:
+    """Check the whole file, then write all of it in one transaction, or nothing."""
+    prefix = jurisdiction_prefix(actor)
+    if prefix is None or actor.unit_id is None:
+        raise ValidationError(["您的账号没有所属单位或已停用，不能导入"])
+    file_name = PurePath(file_name.replace("\\", "/")).name[:200] or "台账"
+    sha256 = hashlib.sha256(content).hexdigest()
+    earlier = earlier_import_of(sha256)
+    if earlier is not None:
+        raise ValidationError([already_imported(earlier)])
+    found = read_ledger(content, file_name, kind)
+    checker = Checker(actor=actor, prefix=prefix, found=found)
+    checked = checker.run()
+    if checked is None:
+        raise ValidationError(checker.errors.messages())
+    try:
+        with transaction.atomic():
+            return Writer(checked, actor=actor, file_name=file_name, sha256=sha256).run()
+    except IntegrityError:
+        # A checked ledger can still meet a change committed meanwhile (the same 案件文号 saved by
+        # hand, a region deleted); the transaction has rolled back whole.
+        raise ValidationError(["导入期间相关数据被他人修改，本次未写入任何数据，请重新导入"]) from None

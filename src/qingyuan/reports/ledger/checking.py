@@ -1,0 +1,448 @@
+"""Checking a whole ledger before anything is written: every cell, every reference between sheets,
+and what the platform already holds. Every problem of every sheet is collected, none stops the
+others; the writer runs only on a ledger with none.
+
+References: 对象编号 and 案件编号 name a row of this file, or a record that an earlier ledger
+import created (its key is kept in the record's import mark, see `subject_mark` / `case_mark`), so
+a county can import one year after another, or one sheet at a time as CSV. 回头看's 原案件编号 may
+also be the number of any case of the platform in the user's jurisdiction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+
+from qingyuan.cases.models import Case, PenaltyDecision, RecheckResult
+from qingyuan.regions.models import Region
+from qingyuan.registry.import_columns import CellError
+from qingyuan.rules.models import Offence
+from qingyuan.subjects.models import Subject
+
+from .columns import MEDIA, SHEETS, SHEETS_BY_KEY, Column, Sheet, read_cell
+
+MARK = "历史台账导入"
+DEFAULT_OFFENCE = "ZY-01"
+MAX_MESSAGES = 1000
+_LOOKUP_CHUNK = 200
+_SUBJECT_KEY = re.compile(r"^历史台账导入（(.*)）；对象编号「(.*?)」")
+_CASE_KEY = re.compile(r"^历史台账导入（(.*)）；案件编号「(.*?)」")
+
+
+def import_mark(file_name: str) -> str:
+    """The words that tell officers a record came from a ledger, and from which file."""
+    return f"{MARK}（{file_name}）"
+
+
+def subject_mark(file_name: str, key: str) -> str:
+    return f"{import_mark(file_name)}；对象编号「{key}」"
+
+
+def case_mark(file_name: str, key: str) -> str:
+    return f"{import_mark(file_name)}；案件编号「{key}」"
+
+
+class Errors:
+    """Messages as "工作表「案件」第5行「立案日期」：…", in sheet, line and column order."""
+
+    def __init__(self):
+        self.items: list[tuple[int, int, int, str]] = []
+
+    def cell(self, sheet: Sheet, line: int, column: Column, message: str) -> None:
+        order = sheet.columns.index(column)
+        self.items.append(
+            (
+                SHEETS.index(sheet),
+                line,
+                order,
+                f"工作表「{sheet.name}」第{line}行「{column.header}」：{message}",
+            )
+        )
+
+    def __bool__(self):
+        return bool(self.items)
+
+    def messages(self) -> list[str]:
+        ordered = [text for *_key, text in sorted(self.items)]
+        if len(ordered) > MAX_MESSAGES:
+            return [*ordered[:MAX_MESSAGES], f"…另有{len(ordered) - MAX_MESSAGES}条错误"]
+        return ordered
+
+
+@dataclass
+class Row:
+    sheet: Sheet
+    line: int
+    values: dict
+    bad: set[str] = field(default_factory=set)  # keys of the columns whose cell was refused
+    refs: dict = field(default_factory=dict)  # resolved references, for the writer
+
+    def good(self, *keys: str) -> bool:
+        """The cells named were read and hold a value: checks between cells may use them."""
+        return all(k not in self.bad and self.values.get(k) not in (None, "") for k in keys)
+
+
+@dataclass
+class SubjectRef:
+    """A subject a row points to: a row of this file, or a subject of an earlier import."""
+
+    found_on: dt.date | None
+    row: Row | None = None
+    obj: Subject | None = None
+
+
+@dataclass
+class CaseRef:
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    offence_date: dt.date | None
+    row: Row | None = None
+    obj: Case | None = None
+    has_decision: bool = False
+    earlier_case_id: int | None = None
+
+
+@dataclass
+class Checked:
+    """A ledger that passed: its rows by sheet key, references resolved."""
+
+    rows: dict[str, list[Row]]
+
+
+class Checker:
+    def __init__(self, *, actor, prefix: str, found: dict[str, list[tuple[int, dict]]]):
+        self.actor = actor
+        self.prefix = prefix
+        self.errors = Errors()
+        self.rows: dict[str, list[Row]] = {s.key: [] for s in SHEETS}
+        for key, lines in found.items():
+            sheet = SHEETS_BY_KEY[key]
+            self.rows[key] = [self._read(sheet, line, raw) for line, raw in lines]
+        self.offences: dict[str, list[Offence]] = {}
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _read(self, sheet: Sheet, line: int, raw: dict) -> Row:
+        row = Row(sheet, line, {})
+        for column in sheet.columns:
+            try:
+                row.values[column.key] = read_cell(column, raw.get(column.key))
+            except CellError as exc:
+                row.values[column.key] = None
+                row.bad.add(column.key)
+                self.error(row, column.key, str(exc))
+        return row
+
+    def error(self, row: Row, key: str, message: str) -> None:
+        row.bad.add(key)
+        self.errors.cell(row.sheet, row.line, row.sheet.column(key), message)
+
+    def _unique(self, rows: list[Row], key: str) -> dict[str, Row]:
+        """First row for each value of `key`; later rows with the same value are errors."""
+        first: dict[str, Row] = {}
+        for row in rows:
+            if not row.good(key):
+                continue
+            value = row.values[key]
+            if value in first:
+                self.error(row, key, f"“{value}”与第{first[value].line}行重复")
+            else:
+                first[value] = row
+        return first
+
+    # -- the checks ----------------------------------------------------------------------------
+
+    def run(self) -> Checked | None:
+        self.check_regions("subjects")
+        self.check_regions("outreach")
+        subjects = self.check_subjects()
+        self.check_inspections(subjects)
+        cases = self.check_cases(subjects)
+        self.check_decisions(cases)
+        self.check_dated_children("referrals", "day", "移送日期", cases)
+        self.check_dated_children("judgments", "judged_on", "判决日期", cases)
+        self.check_lookbacks(cases)
+        self.check_outreach()
+        if self.errors:
+            return None
+        return Checked(self.rows)
+
+    def check_regions(self, sheet_key: str) -> None:
+        rows = [r for r in self.rows[sheet_key] if r.good("region")]
+        codes = {r.values["region"] for r in rows}
+        found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        for row in rows:
+            code = row.values["region"]
+            region = found.get(code)
+            if region is None:
+                self.error(row, "region", f"“{code}”在平台中不存在")
+            elif self.prefix and not code.startswith(self.prefix):
+                self.error(row, "region", f"“{code}”不在您的辖区内")
+            else:
+                row.refs["region"] = region
+
+    def _earlier_subjects(self, keys: set[str]) -> dict[str, list[Subject]]:
+        """Subjects created by earlier ledger imports in the jurisdiction, by their ledger key."""
+        found: dict[str, list[Subject]] = {}
+        keys = sorted(keys)
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            wanted = Q()
+            for key in keys[start : start + _LOOKUP_CHUNK]:
+                wanted |= Q(notes__contains=f"对象编号「{key}」")
+            for subject in Subject.objects.visible_to(self.actor).filter(wanted, notes__startswith=MARK):
+                match = _SUBJECT_KEY.match(subject.notes)
+                if match and match[2] in keys:
+                    found.setdefault(match[2], []).append(subject)
+        return found
+
+    def _earlier_cases(self, keys: set[str]) -> dict[str, list[Case]]:
+        found: dict[str, list[Case]] = {}
+        keys = sorted(keys)
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            wanted = Q()
+            for key in keys[start : start + _LOOKUP_CHUNK]:
+                wanted |= Q(facts__contains=f"案件编号「{key}」")
+            for case in self._cases().filter(wanted, facts__startswith=MARK):
+                match = _CASE_KEY.match(case.facts)
+                if match and match[2] in keys:
+                    found.setdefault(match[2], []).append(case)
+        return found
+
+    def _cases(self):
+        decided = PenaltyDecision.objects.filter(case=OuterRef("pk"))
+        return Case.objects.visible_to(self.actor).select_related("subject").annotate(decided=Exists(decided))
+
+    @staticmethod
+    def _file_of(text: str, pattern) -> str:
+        match = pattern.match(text)
+        return match[1] if match else ""
+
+    def check_subjects(self) -> dict[str, SubjectRef]:
+        rows = self.rows["subjects"]
+        for row in rows:
+            if row.good("key") and ("「" in row.values["key"] or "」" in row.values["key"]):
+                self.error(row, "key", "不能含有「」")
+        first = self._unique(rows, "key")
+        earlier = self._earlier_subjects(set(first))
+        for key, row in first.items():
+            if key in earlier:
+                names = "、".join(sorted({self._file_of(s.notes, _SUBJECT_KEY) for s in earlier[key]}))
+                self.error(
+                    row,
+                    "key",
+                    f"“{key}”已在之前导入的台账（{names}）中登记，不能重复导入；其他表可直接引用该编号",
+                )
+        return {key: SubjectRef(row.values["found_on"], row=row) for key, row in first.items()}
+
+    def _resolve_subjects(self, rows: list[Row], subjects: dict[str, SubjectRef]) -> None:
+        wanted = {r.values["subject_key"] for r in rows if r.good("subject_key")} - subjects.keys()
+        earlier = self._earlier_subjects(wanted) if wanted else {}
+        for row in rows:
+            if not row.good("subject_key"):
+                continue
+            key = row.values["subject_key"]
+            if key in subjects:
+                row.refs["subject"] = subjects[key]
+            elif len(earlier.get(key, [])) == 1:
+                subject = earlier[key][0]
+                row.refs["subject"] = SubjectRef(subject.found_on, obj=subject)
+            elif key in earlier:
+                self.error(row, "subject_key", f"“{key}”在之前导入的台账中对应多个监管对象，请联系管理员核对")
+            else:
+                self.error(row, "subject_key", f"“{key}”在「监管对象」表和之前导入的台账中都找不到")
+
+    def _not_before(self, row: Row, key: str, floor: dt.date | None, what: str) -> None:
+        if floor is not None and row.good(key) and row.values[key] < floor:
+            self.error(row, key, f"“{row.values[key]:%Y-%m-%d}”早于{what}{floor:%Y-%m-%d}")
+
+    def check_inspections(self, subjects: dict[str, SubjectRef]) -> None:
+        rows = self.rows["inspections"]
+        self._resolve_subjects(rows, subjects)
+        for row in rows:
+            if "subject" in row.refs:
+                self._not_before(row, "day", row.refs["subject"].found_on, "该对象的发现日期")
+
+    def check_cases(self, subjects: dict[str, SubjectRef]) -> dict[str, CaseRef]:
+        rows = self.rows["cases"]
+        for row in rows:
+            if row.good("key") and ("「" in row.values["key"] or "」" in row.values["key"]):
+                self.error(row, "key", "不能含有「」")
+        first = self._unique(rows, "key")
+        earlier = self._earlier_cases(set(first))
+        for key, row in first.items():
+            if key in earlier:
+                names = "、".join(sorted({self._file_of(c.facts, _CASE_KEY) for c in earlier[key]}))
+                self.error(
+                    row,
+                    "key",
+                    f"“{key}”已在之前导入的台账（{names}）中登记，不能重复导入；其他表可直接引用该编号",
+                )
+        numbers = self._unique(rows, "number")
+        taken = set(Case.objects.filter(number__in=list(numbers)).values_list("number", flat=True))
+        for number in sorted(taken):
+            self.error(numbers[number], "number", f"“{number}”在平台中已有案件使用")
+        self._resolve_subjects(rows, subjects)
+        for row in rows:
+            if "subject" in row.refs:
+                self._not_before(row, "opened_on", row.refs["subject"].found_on, "该对象的发现日期")
+            if row.good("opened_on"):
+                self._not_before(row, "national_entry_on", row.values["opened_on"], "立案日期")
+                self._not_before(row, "closed_on", row.values["opened_on"], "立案日期")
+        return {
+            key: CaseRef(
+                row.values["opened_on"],
+                row.values["closed_on"] if row.good("closed_on") else None,
+                row.values["opened_on"],
+                row=row,
+            )
+            for key, row in first.items()
+        }
+
+    def _resolve_cases(
+        self, rows: list[Row], key: str, cases: dict[str, CaseRef], *, by_number: bool = False
+    ) -> None:
+        wanted = {r.values[key] for r in rows if r.good(key)} - cases.keys()
+        earlier = self._earlier_cases(wanted) if wanted else {}
+        numbered = {}
+        if by_number and wanted:
+            numbered = {c.number: c for c in self._cases().filter(number__in=wanted - earlier.keys())}
+        for row in rows:
+            if not row.good(key):
+                continue
+            value = row.values[key]
+            if value in cases:
+                row.refs[key] = cases[value]
+            elif len(earlier.get(value, [])) == 1 or value in numbered:
+                case = earlier[value][0] if value in earlier else numbered[value]
+                row.refs[key] = CaseRef(
+                    case.opened_on,
+                    case.closed_on,
+                    case.offence_date,
+                    obj=case,
+                    has_decision=case.decided,
+                    earlier_case_id=case.earlier_case_id,
+                )
+            elif value in earlier:
+                self.error(row, key, f"“{value}”在之前导入的台账中对应多个案件，请联系管理员核对")
+            else:
+                where = (
+                    "「案件」表、之前导入的台账和平台案件中" if by_number else "「案件」表和之前导入的台账中"
+                )
+                self.error(row, key, f"“{value}”在{where}都找不到")
+
+    def _offences(self, code: str) -> list[Offence]:
+        if code not in self.offences:
+            self.offences[code] = list(Offence.objects.filter(code=code).order_by("effective_from"))
+        return self.offences[code]
+
+    def _offence(self, row: Row, on: dt.date | None) -> Offence | None:
+        code = (row.values.get("offence") or "").upper()
+        versions = self._offences(code or DEFAULT_OFFENCE)
+        if not versions:
+            if code:
+                self.error(row, "offence", f"“{code}”在平台法条库中不存在")
+            else:
+                self.error(row, "offence", f"平台法条库中没有{DEFAULT_OFFENCE}，请填写适用条款")
+            return None
+        if on is None:
+            return versions[-1]
+        in_force = [
+            o for o in versions if o.effective_from <= on and (o.effective_to is None or o.effective_to >= on)
+        ]
+        if in_force:
+            offence = in_force[-1]
+        elif not code and on < versions[0].effective_from:
+            # Decisions older than the rules table's first version of ZY-01 (基本医疗卫生与健康促进法,
+            # 2020-06-01) rested on 医疗机构管理条例(1994) 第44条, which the table does not hold; the
+            # same offence's first version stands for it (docs/ledger.md says so).
+            offence = versions[0]
+        else:
+            self.error(row, "offence", f"“{code}”在{on:%Y-%m-%d}（违法行为发生日期）不在有效期内")
+            return None
+        if offence.referral_only:
+            self.error(row, "offence", f"“{offence.code}”为移送其他部门处理的条款，卫生健康部门不作处罚")
+            return None
+        return offence
+
+    def check_decisions(self, cases: dict[str, CaseRef]) -> None:
+        rows = self.rows["decisions"]
+        self._resolve_cases(rows, "case_key", cases)
+        first = self._unique(rows, "case_key")
+        for row in rows:
+            ref: CaseRef | None = row.refs.get("case_key")
+            if ref is None:
+                continue
+            if first.get(row.values["case_key"]) is row and ref.has_decision:
+                self.error(row, "case_key", f"案件“{row.values['case_key']}”在平台中已有处罚决定")
+            self._not_before(row, "decided_on", ref.opened_on, "该案件的立案日期")
+            if ref.closed_on and row.good("decided_on") and row.values["decided_on"] > ref.closed_on:
+                self.error(
+                    row,
+                    "decided_on",
+                    f"“{row.values['decided_on']:%Y-%m-%d}”晚于该案件的结案日期{ref.closed_on:%Y-%m-%d}",
+                )
+            offence = self._offence(row, ref.offence_date)
+            if offence is not None:
+                row.refs["offence"] = offence
+        for row in rows:
+            measures = ("warning", "fine", "confiscate_income", "confiscate_goods", "ban")
+            if not (row.bad & set(measures)) and not any(row.values.get(m) for m in measures):
+                self.error(row, "warning", "至少应有一种处罚（警告、罚款、没收违法所得、没收药品器械或取缔）")
+
+    def check_dated_children(
+        self, sheet_key: str, date_key: str, label: str, cases: dict[str, CaseRef]
+    ) -> None:
+        rows = self.rows[sheet_key]
+        self._resolve_cases(rows, "case_key", cases)
+        for row in rows:
+            ref = row.refs.get("case_key")
+            if ref is not None:
+                self._not_before(row, date_key, ref.opened_on, "该案件的立案日期")
+
+    def check_lookbacks(self, cases: dict[str, CaseRef]) -> None:
+        rows = self.rows["lookbacks"]
+        self._resolve_cases(rows, "case_key", cases, by_number=True)
+        reoffended = [r for r in rows if r.values.get("result") == RecheckResult.REOFFENDED]
+        for row in rows:
+            if (
+                row.good("new_case_key")
+                and row.good("result")
+                and row.values["result"] == RecheckResult.CLEAN
+            ):
+                self.error(row, "new_case_key", "结果为“未发现再次违法”时不应填写再次违法案件编号")
+        self._resolve_cases([r for r in reoffended if r.good("new_case_key")], "new_case_key", cases)
+        # One re-offence case follows one earlier case (Case.earlier_case).
+        self._unique([r for r in rows if "new_case_key" in r.refs], "new_case_key")
+        for row in rows:
+            original: CaseRef | None = row.refs.get("case_key")
+            if original is not None:
+                self._not_before(row, "done_on", original.opened_on, "原案件的立案日期")
+            new: CaseRef | None = row.refs.get("new_case_key")
+            if new is None:
+                continue
+            if original is not None and _same_case(original, new):
+                self.error(row, "new_case_key", "再次违法案件不能是原案件本身")
+            elif new.earlier_case_id is not None and not (
+                original and original.obj and original.obj.pk == new.earlier_case_id
+            ):
+                self.error(row, "new_case_key", f"案件“{row.values['new_case_key']}”已关联其他前案")
+            elif row.good("done_on") and new.opened_on and new.opened_on < row.values["done_on"]:
+                self.error(
+                    row,
+                    "new_case_key",
+                    f"该案件的立案日期{new.opened_on:%Y-%m-%d}早于回头看检查日期{row.values['done_on']:%Y-%m-%d}",
+                )
+
+    def check_outreach(self) -> None:
+        for row in self.rows["outreach"]:
+            if row.values.get("kind") == MEDIA and not row.values.get("outlet") and "outlet" not in row.bad:
+                self.error(row, "outlet", "类型为媒体时不能为空")
+
+
+def _same_case(a: CaseRef, b: CaseRef) -> bool:
+    return (a.row is not None and a.row is b.row) or (
+        a.obj is not None and b.obj is not None and a.obj.pk == b.obj.pk
+    )

@@ -1,0 +1,101 @@
+"""The ledger import pages: the template, the upload, the result, and earlier imports."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from qingyuan.core.permissions import require_perm
+from qingyuan.core.scoping import jurisdiction_prefix
+
+from .ledger import SHEETS, SHEETS_BY_KEY, ledger_csv_template, ledger_import, ledger_template
+from .ledger_forms import LedgerUploadForm
+from .models import LedgerImport
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT = 50
+
+
+def visible_imports(user):
+    """Imports made for the user's region or below: their region code starts with the user's prefix."""
+    prefix = jurisdiction_prefix(user)
+    if prefix is None:
+        return LedgerImport.objects.none()
+    return LedgerImport.objects.filter(region__code__startswith=prefix)
+
+
+def _counts(record: LedgerImport) -> list[tuple[str, int]]:
+    return [(s.name, record.counts[s.name]) for s in SHEETS if s.name in record.counts]
+
+
+def counts_text(record: LedgerImport) -> str:
+    return "，".join(f"{name} {n}" for name, n in _counts(record))
+
+
+@require_perm("reports.import")
+def ledger_index(request):
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = ledger_import(
+                actor=request.user,
+                content=upload.read(),
+                file_name=upload.name,
+                kind=form.cleaned_data["kind"] or None,
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"导入完成：{counts_text(record)}。")
+            return redirect("reports:ledger_detail", record.pk)
+    imports = visible_imports(request.user).select_related("unit", "imported_by")[:RECENT]
+    return render(
+        request,
+        "reports/ledger.html",
+        {
+            "title": "历史台账导入",
+            "form": form,
+            "errors": errors,
+            "file_name": request.FILES["file"].name if errors and "file" in request.FILES else "",
+            "imports": [(i, counts_text(i)) for i in imports],
+            "sheets": SHEETS,
+        },
+    )
+
+
+@require_perm("reports.import")
+def ledger_detail(request, pk):
+    record = (
+        visible_imports(request.user).select_related("unit", "imported_by", "region").filter(pk=pk).first()
+    )
+    if record is None:
+        raise Http404
+    return render(
+        request,
+        "reports/ledger_detail.html",
+        {
+            "title": f"台账导入：{record.file_name}",
+            "record": record,
+            "counts": _counts(record),
+            "total": sum(record.counts.values()),
+        },
+    )
+
+
+@require_perm("reports.import")
+def ledger_template_download(request):
+    response = HttpResponse(ledger_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = "attachment; filename=ledger-template.xlsx"
+    return response
+
+
+@require_perm("reports.import")
+def ledger_csv_download(request, kind):
+    sheet = SHEETS_BY_KEY.get(kind)
+    if sheet is None:
+        raise Http404
+    response = HttpResponse(ledger_csv_template(sheet), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=ledger-{kind}.csv"
+    return response

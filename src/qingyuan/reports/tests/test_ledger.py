@@ -1,0 +1,818 @@
+"""Historical ledgers (台账): a county fills the platform's template for a past year, the platform
+checks the whole file, imports it all or nothing, and the forms of that year come out right."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from openpyxl import Workbook, load_workbook
+
+from qingyuan.accounts.roles import Role
+from qingyuan.campaigns.models import MediaReport, OutreachEvent
+from qingyuan.cases.models import (
+    AccountablePerson,
+    Case,
+    CaseStatus,
+    Judgment,
+    PenaltyDecision,
+    Recheck,
+    RecheckKind,
+    RecheckResult,
+    Referral,
+)
+from qingyuan.conftest import make_user
+from qingyuan.core.models import AuditEvent
+from qingyuan.inspections.models import Inspection
+from qingyuan.reports.forms import get_form
+from qingyuan.reports.forms.base import Ratio, Scope
+from qingyuan.reports.ledger import ledger_import, ledger_template
+from qingyuan.reports.models import LedgerImport
+from qingyuan.subjects.models import Subject, SubjectPerson, SubjectStatus
+
+YEAR_START, YEAR_END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
+
+
+def workbook(sheets: dict[str, list[dict]], *, template: bytes | None = None) -> bytes:
+    """The platform's template filled in as an officer would: rows by column name, sheet by sheet."""
+    book = load_workbook(io.BytesIO(template or ledger_template()))
+    for name, rows in sheets.items():
+        sheet = book[name]
+        headers = [c.value for c in sheet[1]]
+        for row in rows:
+            assert set(row) <= set(headers), set(row) - set(headers)
+            sheet.append([row.get(h) for h in headers])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def subject_row(key="WZ-001", **over):
+    row = {
+        "对象编号": key,
+        "名称": "金星村无证牙科",
+        "类型": "无证诊所",
+        "地址": "木渎镇金星村三组12号",
+        "区划代码": "320506100201",
+        "机构类型": "口腔",
+        "行医内容": "牙科",
+        "发现日期": "2019-01-10",
+    }
+    return {**row, **over}
+
+
+def good_ledger() -> dict[str, list[dict]]:
+    return {
+        "监管对象": [
+            subject_row(经营者姓名="张某"),
+            subject_row(
+                "WZ-002",
+                名称="丽人美容店",
+                类型="生活美容场所",
+                地址="木渎镇山塘社区8号",
+                区划代码="320506100001",
+                机构类型="医疗美容",
+                行医内容="医学美容",
+                发现日期=dt.datetime(2019, 2, 1),  # an Excel date cell
+            ),
+            subject_row(
+                "WZ-003",
+                名称="木渎游医",
+                类型="游医",
+                地址="木渎镇集市",
+                区划代码="320506100",
+                机构类型="西医",
+                行医内容="内科",
+                区域类型="城乡结合部",
+                发现日期="2018-12-01",
+                需联合查处="是",
+                区县交界="是",
+            ),
+        ],
+        "监督检查": [
+            {
+                "对象编号": "WZ-001",
+                "检查日期": "2019-01-10",
+                "检查方式": "明查",
+                "出动人次": 2,
+                "出动车辆": 1,
+                "处理结果": "发现违法行为",
+            },
+            {
+                "对象编号": "WZ-001",
+                "检查日期": "2019/06/01",
+                "检查方式": "复查",
+                "出动人次": 3,
+                "处理结果": "未发现违法",
+            },
+            {
+                "对象编号": "WZ-002",
+                "检查日期": "2019-02-01",
+                "检查方式": "暗访",
+                "出动人次": 2,
+                "出动车辆": 0,
+                "处理结果": "发现违法行为",
+            },
+            {
+                "对象编号": "WZ-003",
+                "检查日期": "2018-12-01",
+                "检查方式": "巡查",
+                "出动人次": 2,
+                "出动车辆": 1,
+                "处理结果": "发现违法行为",
+            },
+            {
+                "对象编号": "WZ-003",
+                "检查日期": "2019-12-31",
+                "检查方式": "回头看",
+                "出动人次": 2,
+                "出动车辆": 1,
+                "处理结果": "发现违法行为",
+            },
+        ],
+        "案件": [
+            {
+                "案件编号": "A-001",
+                "案件文号": "吴卫医罚〔2019〕1号",
+                "对象编号": "WZ-001",
+                "案由": "未取得医疗机构执业许可证擅自执业",
+                "当事人": "张某",
+                "立案日期": "2019-01-15",
+                "录入全国信息系统日期": "2019-01-20",
+                "结案日期": "2019-03-30",
+            },
+            {
+                "案件编号": "A-002",
+                "对象编号": "WZ-002",
+                "案由": "非法医疗美容",
+                "当事人": "李某",
+                "立案日期": "2019-02-10",
+            },
+            {
+                "案件编号": "A-003",
+                "对象编号": "WZ-003",
+                "案由": "非医师行医",
+                "当事人": "王某",
+                "立案日期": "2018-12-05",
+                "录入全国信息系统日期": "2018-12-06",
+                "结案日期": "2019年12月1日",
+            },
+            {
+                "案件编号": "A-004",
+                "对象编号": "WZ-003",
+                "案由": "再次非法行医",
+                "当事人": "王某",
+                "立案日期": "2019-12-31",
+            },
+        ],
+        "处罚决定": [
+            {
+                "案件编号": "A-001",
+                "决定日期": "2019-02-20",
+                "警告": "是",
+                "罚款金额": 30000,
+                "没收违法所得金额": 1234.56,
+                "没收药品器械": "是",
+                "取缔": "是",
+            },
+            {"案件编号": "A-002", "决定日期": "2019-03-01", "罚款金额": "5000.50"},
+            {
+                "案件编号": "A-003",
+                "决定日期": "2019-01-05",
+                "没收违法所得金额": "800",
+                "取缔": "是",
+                "适用条款": "XC-01",
+            },
+        ],
+        "移送": [
+            {
+                "案件编号": "A-003",
+                "移送日期": "2019-01-10",
+                "移送对象": "公安机关",
+                "接收单位": "苏州市公安局吴中分局",
+                "结果": "已受理/立案",
+            },
+            {
+                "案件编号": "A-002",
+                "移送日期": "2019-03-05",
+                "移送对象": "市场监管部门",
+                "接收单位": "吴中区市场监管局",
+            },
+        ],
+        "判决": [
+            {
+                "案件编号": "A-003",
+                "判决日期": "2019-11-20",
+                "法院": "苏州市吴中区人民法院",
+                "判决结果": "犯非法行医罪，判处有期徒刑一年",
+                "追责人员": "王某、赵某",
+            }
+        ],
+        "回头看": [
+            {
+                "原案件编号": "A-003",
+                "检查日期": "2019-12-31",
+                "结果": "再次非法行医",
+                "再次违法案件编号": "A-004",
+            },
+            {"原案件编号": "A-001", "检查日期": "2019-12-01", "结果": "未发现再次违法"},
+        ],
+        "宣教与媒体": [
+            {
+                "类型": "宣教",
+                "日期": "2019-05-01",
+                "区划代码": "320506",
+                "名称/标题": "打击非法行医法制宣传",
+                "人数或次数": 300,
+            },
+            {
+                "类型": "媒体",
+                "日期": "2019-05-02",
+                "区划代码": "320506",
+                "名称/标题": "吴中严打非法行医",
+                "人数或次数": 2,
+                "媒体名称": "苏州日报",
+            },
+        ],
+    }
+
+
+def s003a1(region, start=YEAR_START, end=YEAR_END):
+    return get_form("S003-A1").compute(Scope(region, start, end)).table("main")
+
+
+def counts():
+    return (
+        Subject.objects.count(),
+        Inspection.objects.count(),
+        Case.objects.count(),
+        PenaltyDecision.objects.count(),
+        OutreachEvent.objects.count(),
+        LedgerImport.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def refused(actor, content, file_name="台账.xlsx", kind=None) -> list[str]:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        ledger_import(actor=actor, content=content, file_name=file_name, kind=kind)
+    return caught.value.messages
+
+
+# -- a good ledger ---------------------------------------------------------------------------------
+
+
+def test_good_ledger_imports_and_s003a1_counts_that_past_year(regions, personas):
+    clerk = personas["clerk"]
+    record = ledger_import(actor=clerk, content=workbook(good_ledger()), file_name="吴中区2019年台账.xlsx")
+    assert record.counts == {
+        "监管对象": 3,
+        "监督检查": 5,
+        "案件": 4,
+        "处罚决定": 3,
+        "移送": 2,
+        "判决": 1,
+        "回头看": 2,
+        "宣教与媒体": 2,
+    }
+    assert (record.unit, record.region_id, record.imported_by) == (clerk.unit, "320506", clerk)
+
+    t = s003a1(regions["wuzhong"])
+    dental, beauty, western, total = (t.cells[k] for k in ("dental", "aesthetic", "western", "total"))
+    assert (dental["inspections"], beauty["inspections"], western["inspections"]) == (2, 1, 1)
+    assert total["inspections"] == 4  # 2018-12-01 belongs to the year before
+    assert (dental["penalised_units"], beauty["penalised_units"], western["penalised_units"]) == (1, 1, 1)
+    assert (total["confiscation_count"], total["confiscation_amount"]) == (2, Decimal("2034.56"))
+    assert (dental["fine_amount"], beauty["fine_amount"]) == (Decimal("30000.00"), Decimal("5000.50"))
+    assert (total["fine_count"], total["fine_amount"]) == (2, Decimal("35000.50"))
+    assert (dental["ban_count"], western["ban_count"], total["ban_count"]) == (1, 1, 2)
+    assert (total["referred_cases"], western["referred_cases"]) == (
+        1,
+        1,
+    )  # the market referral is not counted
+    assert (western["judged_cases"], western["liable_persons"]) == (1, 2)
+    # Opened in 2019: A-001 (entered), A-002 and A-004 (not entered); A-003 was opened in 2018.
+    assert total["system_entry"] == Ratio(1, 3)
+    assert dental["system_entry"] == Ratio(1, 1) and western["system_entry"] == Ratio(0, 1)
+
+    before = s003a1(regions["wuzhong"], dt.date(2018, 1, 1), dt.date(2018, 12, 31)).cells["total"]
+    assert (before["inspections"], before["system_entry"]) == (1, Ratio(1, 1))
+    assert s003a1(regions["city"]).cells["total"]["inspections"] == 4
+    assert s003a1(regions["xiangcheng"]).cells["total"]["inspections"] == 0
+
+
+def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions, personas):
+    clerk = personas["clerk"]
+    ledger_import(actor=clerk, content=workbook(good_ledger()), file_name="吴中区2019年台账.xlsx")
+    mark = "历史台账导入（吴中区2019年台账.xlsx）"
+
+    dental = Subject.objects.get(name="金星村无证牙科")
+    assert dental.notes == f"{mark}；对象编号「WZ-001」"
+    assert (dental.found_on, dental.status, dental.location_type) == (
+        dt.date(2019, 1, 10),
+        SubjectStatus.BANNED,
+        "rural",
+    )
+    assert SubjectPerson.objects.get(subject=dental).name == "张某"
+    beauty = Subject.objects.get(name="丽人美容店")
+    assert (beauty.status, beauty.location_type) == (SubjectStatus.ACTIVE, "city")  # 111 主城区
+    itinerant = Subject.objects.get(name="木渎游医")
+    assert (itinerant.needs_joint_action, itinerant.border_area, itinerant.location_type) == (
+        True,
+        True,
+        "fringe",
+    )
+
+    inspection = Inspection.objects.filter(subject=dental).earliest("started_at")
+    assert (inspection.findings, inspection.officer_count, inspection.vehicles) == (mark, 2, 1)
+    assert (inspection.unit, inspection.recorded_by, inspection.region_id) == (
+        clerk.unit,
+        clerk,
+        "320506100201",
+    )
+
+    a1 = Case.objects.get(number="吴卫医罚〔2019〕1号")
+    assert a1.facts == f"{mark}；案件编号「A-001」"
+    assert (a1.status, a1.decided_on, a1.closed_on) == (
+        CaseStatus.CLOSED,
+        dt.date(2019, 2, 20),
+        dt.date(2019, 3, 30),
+    )
+    assert (a1.proposed_by, a1.opened_by, a1.offence_date) == (clerk, clerk, dt.date(2019, 1, 15))
+    assert a1.decision.offence.code == "ZY-01"  # the default
+    assert sorted(a1.decision.measures.values_list("kind", flat=True)) == sorted(
+        ["warning", "fine", "confiscate_income", "confiscate_goods", "ban"]
+    )
+    a2 = Case.objects.get(facts__endswith="「A-002」")
+    assert (a2.number, a2.status) == (None, CaseStatus.DECIDED)
+
+    a3 = Case.objects.get(facts__endswith="「A-003」")
+    assert a3.decision.offence.code == "XC-01"
+    judgment = Judgment.objects.get(case=a3)
+    assert judgment.referral == Referral.objects.get(case=a3)
+    assert sorted(AccountablePerson.objects.filter(judgment=judgment).values_list("name", flat=True)) == [
+        "王某",
+        "赵某",
+    ]
+
+    a4 = Case.objects.get(facts__endswith="「A-004」")
+    assert a4.earlier_case == a3
+    lookback = Recheck.objects.get(case=a3)
+    assert (lookback.kind, lookback.result, lookback.new_case, lookback.done_on) == (
+        RecheckKind.LOOKBACK,
+        RecheckResult.REOFFENDED,
+        a4,
+        dt.date(2019, 12, 31),
+    )
+    assert lookback.inspection == Inspection.objects.get(subject=itinerant, kind="lookback")
+    assert Recheck.objects.get(case=a1).result == RecheckResult.CLEAN
+
+    assert OutreachEvent.objects.get().people_reached == 300
+    assert (MediaReport.objects.get().outlet, MediaReport.objects.get().count) == ("苏州日报", 2)
+
+    # One audit row per record created, plus the import itself, all by the clerk.
+    created = AuditEvent.objects.filter(action="import")
+    assert created.filter(target_type="subjects.subject").count() == 3
+    assert created.filter(target_type="cases.penaltymeasure").count() == 8
+    assert created.filter(target_type="cases.accountableperson").count() == 2
+    assert AuditEvent.objects.filter(action="create", target_type="reports.ledgerimport").count() == 1
+    assert set(AuditEvent.objects.values_list("actor_name", flat=True)) == {"clerk"}
+
+
+def test_same_file_twice_is_refused_naming_the_earlier_import(regions, personas):
+    content = workbook(good_ledger())
+    first = ledger_import(actor=personas["clerk"], content=content, file_name="2019台账.xlsx")
+    before = counts()
+    messages = refused(personas["chief"], content, file_name="2019台账（副本）.xlsx")
+    assert len(messages) == 1
+    assert messages[0].startswith("该文件已于") and "吴中区卫生监督所周晓导入" in messages[0]
+    assert f"文件名“2019台账.xlsx”，导入记录#{first.pk}" in messages[0]
+    assert counts() == before
+
+
+def test_keys_of_an_earlier_import_cannot_be_imported_again_but_can_be_referred_to(regions, personas):
+    clerk = personas["clerk"]
+    ledger_import(actor=clerk, content=workbook(good_ledger()), file_name="2019台账.xlsx")
+    again = workbook({"监管对象": [subject_row("WZ-001", 名称="另一家")]})
+    assert refused(clerk, again, "2020台账.xlsx") == [
+        "工作表「监管对象」第2行「对象编号」：“WZ-001”已在之前导入的台账（2019台账.xlsx）中登记，不能重复导入；其他表可直接引用该编号"
+    ]
+    # The next year's ledger names last year's site and case by their ledger keys.
+    next_year = workbook(
+        {
+            "监督检查": [
+                {
+                    "对象编号": "WZ-002",
+                    "检查日期": "2020-03-01",
+                    "检查方式": "复查",
+                    "出动人次": 2,
+                    "处理结果": "未发现违法",
+                }
+            ],
+            "回头看": [
+                {"原案件编号": "吴卫医罚〔2019〕1号", "检查日期": "2020-06-01", "结果": "未发现再次违法"}
+            ],
+        }
+    )
+    ledger_import(actor=clerk, content=next_year, file_name="2020台账.xlsx")
+    numbered = workbook(
+        {
+            "案件": [
+                {
+                    "案件编号": "B-1",
+                    "案件文号": "吴卫医罚〔2019〕1号",
+                    "对象编号": "WZ-001",
+                    "案由": "非法行医",
+                    "当事人": "张某",
+                    "立案日期": "2020-02-01",
+                }
+            ]
+        }
+    )
+    assert refused(clerk, numbered) == [
+        "工作表「案件」第2行「案件文号」：“吴卫医罚〔2019〕1号”在平台中已有案件使用"
+    ]
+    assert Inspection.objects.filter(subject__name="丽人美容店", started_at__year=2020).count() == 1
+    assert Recheck.objects.filter(case__number="吴卫医罚〔2019〕1号", done_on=dt.date(2020, 6, 1)).exists()
+
+
+def test_a_decision_on_an_earlier_imported_case_updates_that_case_and_bans_its_site(regions, personas):
+    clerk = personas["clerk"]
+    first = good_ledger()
+    first["案件"].append(
+        {
+            "案件编号": "A-005",
+            "对象编号": "WZ-002",
+            "案由": "非法行医",
+            "当事人": "李某",
+            "立案日期": "2019-10-01",
+        }
+    )
+    ledger_import(actor=clerk, content=workbook(first), file_name="2019台账.xlsx")
+    later = workbook({"处罚决定": [{"案件编号": "A-005", "决定日期": "2020-01-10", "取缔": "是"}]})
+    ledger_import(actor=clerk, content=later, file_name="2020补录.xlsx")
+    case = Case.objects.get(facts__endswith="「A-005」")
+    assert (case.decided_on, case.status) == (dt.date(2020, 1, 10), CaseStatus.DECIDED)
+    assert case.subject.status == SubjectStatus.BANNED
+    changed = AuditEvent.objects.filter(
+        action="update", target_type="cases.case", target_id=str(case.pk)
+    ).get()
+    assert changed.after == {
+        "decided_on": "2020-01-10",
+        "status": "decided",
+        "updated_at": changed.after["updated_at"],
+    }
+    assert refused(
+        clerk, workbook({"处罚决定": [{"案件编号": "A-005", "决定日期": "2020-02-01", "警告": "是"}]})
+    ) == ["工作表「处罚决定」第2行「案件编号」：案件“A-005”在平台中已有处罚决定"]
+
+
+# -- bad ledgers -----------------------------------------------------------------------------------
+
+
+def test_ledger_with_bad_rows_on_several_sheets_is_refused_whole_with_every_error(regions, personas):
+    bad = good_ledger()
+    bad["监管对象"].append(subject_row("WZ-001", 名称="重复编号"))  # line 5
+    bad["监管对象"].append(
+        subject_row("WZ-009", 区划代码="320507100201", 类型="黑诊所", 发现日期="2019-13-01")
+    )  # line 6
+    bad["监督检查"].append(
+        {
+            "对象编号": "WZ-404",
+            "检查日期": "2031-01-01",
+            "检查方式": "突击",
+            "出动人次": -1,
+            "处理结果": "发现违法行为",
+        }
+    )  # line 7
+    bad["案件"][1]["案件文号"] = "吴卫医罚〔2019〕1号"  # line 3, the same number as line 2
+    bad["处罚决定"].append(
+        {"案件编号": "A-004", "决定日期": "2019-12-01", "罚款金额": "-5", "没收违法所得金额": "12.345"}
+    )
+    bad["处罚决定"].append(
+        {"案件编号": "A-004", "决定日期": "2020-01-01"}
+    )  # line 6: the second decision of A-004
+    bad["宣教与媒体"][1]["媒体名称"] = None
+    before = counts()
+
+    messages = refused(personas["clerk"], workbook(bad))
+
+    assert counts() == before
+    expected = [
+        "工作表「监管对象」第5行「对象编号」：“WZ-001”与第2行重复",
+        "工作表「监管对象」第6行「类型」：“黑诊所”无效，应为无证诊所、游医、生活美容场所、养生保健场所、其他之一",
+        "工作表「监管对象」第6行「区划代码」：“320507100201”不在您的辖区内",
+        "工作表「监管对象」第6行「发现日期」：“2019-13-01”不是有效日期",
+        "工作表「监督检查」第7行「对象编号」：“WZ-404”在「监管对象」表和之前导入的台账中都找不到",
+        "工作表「监督检查」第7行「检查日期」：“2031-01-01”晚于今天",
+        "工作表「监督检查」第7行「检查方式」：“突击”无效，应为明查、暗访、巡查、专项检查、复查、回头看、督查抽查之一",
+        "工作表「监督检查」第7行「出动人次」：“-1”应为0至32767之间的整数",
+        "工作表「案件」第3行「案件文号」：“吴卫医罚〔2019〕1号”与第2行重复",
+        "工作表「处罚决定」第5行「决定日期」：“2019-12-01”早于该案件的立案日期2019-12-31",
+        "工作表「处罚决定」第5行「罚款金额」：“-5”不能为负数",
+        "工作表「处罚决定」第5行「没收违法所得金额」：“12.345”最多保留两位小数",
+        "工作表「处罚决定」第6行「案件编号」：“A-004”与第5行重复",
+        "工作表「处罚决定」第6行「警告」：至少应有一种处罚（警告、罚款、没收违法所得、没收药品器械或取缔）",
+        "工作表「宣教与媒体」第3行「媒体名称」：类型为媒体时不能为空",
+    ]
+    assert messages == expected
+
+
+def test_outside_jurisdiction_region_code_is_refused(regions, personas):
+    ledger = {
+        "监管对象": [subject_row(区划代码="320507100201")],
+        "宣教与媒体": [
+            {
+                "类型": "宣教",
+                "日期": "2019-05-01",
+                "区划代码": "320500",
+                "名称/标题": "全市宣传",
+                "人数或次数": 10,
+            }
+        ],
+    }
+    assert refused(personas["clerk"], workbook(ledger)) == [
+        "工作表「监管对象」第2行「区划代码」：“320507100201”不在您的辖区内",
+        "工作表「宣教与媒体」第2行「区划代码」：“320500”不在您的辖区内",
+    ]
+    assert Subject.objects.count() == 0
+    # An officer of the city may import for any county of the city.
+    city = make_user("cityclerk", personas["dave"].unit, Role.CLERK, "市录入员")
+    ledger_import(actor=city, content=workbook(ledger), file_name="市台账.xlsx")
+    assert Subject.objects.get().region_id == "320507100201"
+
+
+def test_references_and_dates_between_sheets_are_checked(regions, personas):
+    bad = good_ledger()
+    bad["案件"][0]["立案日期"] = "2019-01-01"  # before the site was found (2019-01-10)
+    bad["案件"][0]["结案日期"] = "2019-02-01"  # before its decision of 2019-02-20
+    bad["移送"][0]["案件编号"] = "A-999"
+    bad["判决"][0]["判决日期"] = "2018-12-01"  # before A-003 was opened
+    bad["回头看"][0]["再次违法案件编号"] = "A-003"  # the case itself
+    bad["回头看"][1]["再次违法案件编号"] = "A-002"  # with no re-offence found
+    bad["处罚决定"][2]["适用条款"] = "YS-01"  # 医师法 2022, not in force in 2018
+    messages = refused(personas["clerk"], workbook(bad))
+    assert messages == [
+        "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10",
+        "工作表「处罚决定」第2行「决定日期」：“2019-02-20”晚于该案件的结案日期2019-02-01",
+        "工作表「处罚决定」第4行「适用条款」：“YS-01”在2018-12-05（违法行为发生日期）不在有效期内",
+        "工作表「移送」第2行「案件编号」：“A-999”在「案件」表和之前导入的台账中都找不到",
+        "工作表「判决」第2行「判决日期」：“2018-12-01”早于该案件的立案日期2018-12-05",
+        "工作表「回头看」第2行「再次违法案件编号」：再次违法案件不能是原案件本身",
+        "工作表「回头看」第3行「再次违法案件编号」：结果为“未发现再次违法”时不应填写再次违法案件编号",
+    ]
+
+
+def test_a_renamed_sheet_gives_one_clear_message(regions, personas):
+    book = load_workbook(io.BytesIO(workbook(good_ledger())))
+    book["案件"].title = "案件登记"
+    out = io.BytesIO()
+    book.save(out)
+    messages = refused(personas["clerk"], out.getvalue())
+    assert len(messages) == 1
+    assert messages[0].startswith(
+        "工作簿缺少工作表「案件」（工作表可能被改名或删除）。请下载平台提供的台账导入模板填写"
+    )
+
+
+def test_a_renamed_header_gives_one_clear_message(regions, personas):
+    book = load_workbook(io.BytesIO(workbook(good_ledger())))
+    book["处罚决定"]["B1"] = "处罚日期"
+    out = io.BytesIO()
+    book.save(out)
+    messages = refused(personas["clerk"], out.getvalue())
+    assert len(messages) == 1
+    assert messages[0].startswith("工作表「处罚决定」缺少列「决定日期」（表头可能被改名或删除）")
+    assert Subject.objects.count() == 0
+
+
+def test_a_file_that_is_not_an_xlsx_is_refused(regions, personas):
+    clerk = personas["clerk"]
+    assert refused(clerk, "这不是表格".encode(), "台账.xlsx") == [
+        "文件不是 Excel（.xlsx）工作簿。请下载平台提供的台账导入模板填写，工作表名称和表头不可更改"
+    ]
+    assert refused(clerk, b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "台账.xls")[0].startswith(
+        "不支持旧版 Excel（.xls）文件"
+    )
+    assert refused(clerk, b"%PDF-1.4", "台账.pdf") == ["文件格式应为 .xlsx（整份台账）或 .csv（单张表）"]
+    assert refused(clerk, workbook({}), "台账.xlsx") == ["文件中没有数据行（只有表头）"]
+
+
+def test_a_workbook_of_another_shape_is_refused(regions, personas):
+    book = Workbook()
+    book.active.append(["名称", "地址"])
+    out = io.BytesIO()
+    book.save(out)
+    messages = refused(personas["clerk"], out.getvalue())
+    assert len(messages) == 1 and messages[0].startswith("工作簿缺少工作表「监管对象」「监督检查」「案件」")
+
+
+# -- CSV of one sheet ------------------------------------------------------------------------------
+
+
+def csv_bytes(header: list[str], rows: list[list[str]], encoding="utf-8-sig") -> bytes:
+    lines = [",".join(header)] + [",".join(r) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+SUBJECT_HEADER = [
+    "对象编号",
+    "名称",
+    "类型",
+    "地址",
+    "区划代码",
+    "机构类型",
+    "行医内容",
+    "区域类型",
+    "发现日期",
+    "需联合查处",
+    "区县交界",
+    "经营者姓名",
+]
+
+
+def test_csv_of_one_sheet_is_imported_with_the_same_checks(regions, personas):
+    clerk = personas["clerk"]
+    content = csv_bytes(
+        SUBJECT_HEADER,
+        [
+            [
+                "C-1",
+                "某诊所",
+                "无证诊所",
+                "木渎镇",
+                "320506100",
+                "西医",
+                "内科",
+                "",
+                "2019-03-01",
+                "否",
+                "",
+                "钱某",
+            ]
+        ],
+        encoding="gb18030",
+    )
+    assert refused(clerk, content, "对象.csv") == ["CSV 文件只含一张表，请选择它是哪一张表（如“监管对象”）"]
+    record = ledger_import(actor=clerk, content=content, file_name="对象.csv", kind="subjects")
+    assert record.counts == {"监管对象": 1}
+    assert Subject.objects.get().location_type == "rural"  # a township without an urban-rural class
+    # The inspections of that site, in a second CSV, name it by its key.
+    header = ["对象编号", "检查日期", "检查方式", "出动人次", "出动车辆", "处理结果"]
+    bad = csv_bytes(
+        header,
+        [
+            ["C-1", "2019-02-01", "明查", "2", "1", "发现违法行为"],
+            ["C-2", "2019-04-01", "明查", "二", "", "发现违法行为"],
+        ],
+    )
+    assert refused(clerk, bad, "检查.csv", kind="inspections") == [
+        "工作表「监督检查」第2行「检查日期」：“2019-02-01”早于该对象的发现日期2019-03-01",
+        "工作表「监督检查」第3行「对象编号」：“C-2”在「监管对象」表和之前导入的台账中都找不到",
+        "工作表「监督检查」第3行「出动人次」：“二”应为整数",
+    ]
+    good = csv_bytes(header, [["C-1", "2019-04-01", "明查", "2", "1", "发现违法行为"]])
+    ledger_import(actor=clerk, content=good, file_name="检查.csv", kind="inspections")
+    assert s003a1(regions["wuzhong"]).cells["western"]["inspections"] == 1
+
+
+def test_another_county_cannot_refer_to_our_imported_keys(regions, personas):
+    ledger_import(actor=personas["clerk"], content=workbook(good_ledger()), file_name="2019台账.xlsx")
+    xc_clerk = make_user("xcclerk", personas["carol"].unit, Role.CLERK, "相城录入员")
+    header = ["对象编号", "检查日期", "检查方式", "出动人次", "出动车辆", "处理结果"]
+    content = csv_bytes(header, [["WZ-001", "2019-04-01", "明查", "2", "1", "发现违法行为"]])
+    assert refused(xc_clerk, content, "检查.csv", kind="inspections") == [
+        "工作表「监督检查」第2行「对象编号」：“WZ-001”在「监管对象」表和之前导入的台账中都找不到"
+    ]
+
+
+def test_template_and_docs_describe_every_sheet_and_column():
+    from pathlib import Path
+
+    from qingyuan.reports.ledger import SHEETS
+
+    docs = (Path(__file__).resolve().parents[4] / "docs" / "ledger.md").read_text(encoding="utf-8")
+    help_sheet = load_workbook(io.BytesIO(ledger_template()))["说明"]
+    described = {(row[0], row[1]) for row in help_sheet.iter_rows(values_only=True) if row[0] and row[1]}
+    for sheet in SHEETS:
+        assert f"### {sheet.name}" in docs
+        for column in sheet.columns:
+            assert f"| {column.header} | {'是' if column.required else '否'} |" in docs, column.header
+            assert (sheet.name, column.header) in described
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+
+def upload(client, content, name="2019台账.xlsx", kind=""):
+    return client.post("/reports/ledger/", {"file": SimpleUploadedFile(name, content), "kind": kind})
+
+
+def test_clerk_downloads_the_template_uploads_a_ledger_and_sees_the_counts(regions, personas, login):
+    client = login("clerk")
+    page = client.get("/reports/ledger/")
+    assert page.status_code == 200 and "历史台账导入" in page.content.decode()
+    template = client.get("/reports/ledger/template.xlsx")
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(template.content))
+    assert book.sheetnames == [
+        "说明",
+        "监管对象",
+        "监督检查",
+        "案件",
+        "处罚决定",
+        "移送",
+        "判决",
+        "回头看",
+        "宣教与媒体",
+    ]
+    assert [c.value for c in book["案件"][1]][:3] == ["案件编号", "案件文号", "对象编号"]
+
+    response = upload(client, workbook(good_ledger(), template=template.content))
+    record = LedgerImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/ledger/{record.pk}/"
+    detail = client.get(response["Location"]).content.decode()
+    assert "2019台账.xlsx" in detail and "监管对象" in detail and "导入完成" in detail
+    listing = client.get("/reports/ledger/").content.decode()
+    assert "2019台账.xlsx" in listing
+
+
+def test_page_lists_every_error_and_writes_nothing(regions, personas, login):
+    bad = good_ledger()
+    bad["案件"][0]["立案日期"] = "2019-01-01"
+    bad["监督检查"][0]["出动人次"] = "两人"
+    response = upload(login("chief"), workbook(bad))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "未导入任何数据" in page
+    assert "工作表「监督检查」第2行「出动人次」：“两人”应为整数" in page
+    assert "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10" in page
+    assert Subject.objects.count() == 0 and LedgerImport.objects.count() == 0
+
+
+def test_page_takes_a_csv_of_the_chosen_sheet(regions, personas, login):
+    content = csv_bytes(
+        SUBJECT_HEADER,
+        [["C-1", "某诊所", "无证诊所", "木渎镇", "320506100", "西医", "内科", "", "2019-03-01", "", "", ""]],
+    )
+    response = upload(login("clerk"), content, "对象.csv", kind="subjects")
+    assert response.status_code == 302
+    assert Subject.objects.get().name == "某诊所"
+    header = login("clerk").get("/reports/ledger/template/subjects.csv")
+    assert header.content.decode("utf-8-sig").strip() == ",".join(SUBJECT_HEADER)
+
+
+def test_ledger_pages_are_for_importers_of_the_jurisdiction_only(regions, personas, login):
+    record = ledger_import(
+        actor=personas["clerk"], content=workbook(good_ledger()), file_name="2019台账.xlsx"
+    )
+    for name in ("alice", "dave"):  # an inspector and a leader do not import
+        assert login(name).get("/reports/ledger/").status_code == 404
+    client = Client()
+    client.force_login(make_user("xcclerk", personas["carol"].unit, Role.CLERK, "相城录入员"))
+    assert client.get(f"/reports/ledger/{record.pk}/").status_code == 404
+    assert "2019台账.xlsx" not in client.get("/reports/ledger/").content.decode()
+    assert login("chief").get(f"/reports/ledger/{record.pk}/").status_code == 200
+
+
+# -- command ---------------------------------------------------------------------------------------
+
+
+def test_command_imports_and_exits_non_zero_on_errors(regions, personas, tmp_path, capsys):
+    good = tmp_path / "2019台账.xlsx"
+    good.write_bytes(workbook(good_ledger()))
+    call_command("import_ledger", str(good), "--user", "clerk")
+    out = capsys.readouterr().out
+    assert "导入完成" in out and "监管对象 3" in out
+    assert LedgerImport.objects.count() == 1
+
+    bad_ledger = good_ledger()
+    bad_ledger["案件"][0]["立案日期"] = "2019-01-01"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook(bad_ledger))
+    with pytest.raises(CommandError, match="未写入任何数据") as caught:
+        call_command("import_ledger", str(bad), "--user", "clerk")
+    assert caught.value.returncode == 1  # what manage.py exits with
+    assert (
+        "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10"
+        in capsys.readouterr().err
+    )
+
+    with pytest.raises(CommandError, match="导入失败"):
+        call_command("import_ledger", str(good), "--user", "clerk")  # the same file again
+    assert "该文件已于" in capsys.readouterr().err
+    csv_file = tmp_path / "对象.csv"
+    csv_file.write_bytes(csv_bytes(SUBJECT_HEADER, [["C-1"]]))
+    with pytest.raises(CommandError):
+        call_command("import_ledger", str(csv_file), "--user", "clerk", "--kind", "subjects")
+    assert "工作表「监管对象」第2行「名称」：不能为空" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="账号“nobody”不存在"):
+        call_command("import_ledger", str(good), "--user", "nobody")
+    with pytest.raises(CommandError, match="文件不存在"):
+        call_command("import_ledger", str(tmp_path / "missing.xlsx"), "--user", "clerk")
