@@ -59,6 +59,7 @@ def index(request):
             "forms": all_forms(),
             "form": _scope_form(request),
             "regions": region_choices(request.user),
+            "can_import": request.user.can("reports.import"),
         },
     )
 

@@ -86,3 +86,8 @@ def test_bad_dates_are_named(login, world):
 def test_roles_without_reports_get_404(login, world):
     assert login("sam").get("/reports/").status_code == 404
     assert login("aud").get("/reports/form/S003-A1/", PARAMS).status_code == 404
+
+
+def test_ledger_import_is_offered_to_those_who_may_import(login, world):
+    assert "导入历史台账" in login("clerk").get("/reports/").content.decode()
+    assert "导入历史台账" not in login("alice").get("/reports/").content.decode()
