@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.campaigns.models import FormCode
@@ -18,13 +19,15 @@ class SubmissionStatus(models.TextChoices):
 
 
 class SubmissionQuerySet(ScopedQuerySet):
-    region_lookup = "region_id"
+    region_lookup = "region__code"
 
 
 class Submission(models.Model):
     """One form for one region and period, as a unit sent it up. Its figures are frozen at
     submission; an accepted submission is locked and later changes to the records show as a
-    difference against these figures, never as a silent change."""
+    difference against these figures, never as a silent change. The workflow (reports.submissions):
+    上报 -> 退回 (with a reason) or 审核通过; an accepted one is reopened only by the upper unit
+    returning it with a reason, and the unit then submits a new version."""
 
     form_code = models.CharField(_("报表"), max_length=8, choices=FormCode.choices)
     region = models.ForeignKey(
@@ -65,6 +68,9 @@ class Submission(models.Model):
         "self", verbose_name=_("汇总的下级报表"), symmetrical=False, blank=True, related_name="rolled_into"
     )
     note = models.TextField(_("填报说明"), blank=True)
+    warnings = models.JSONField(
+        _("校验提示"), default=list, blank=True, help_text=_("上报时校验发现、经填报说明解释的提示")
+    )
     due_on = models.DateField(_("报送期限"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上报人"), on_delete=models.PROTECT, related_name="+"
@@ -121,7 +127,8 @@ class Submission(models.Model):
 
     @property
     def late(self) -> bool:
-        return bool(self.due_on and self.submitted_at.date() > self.due_on)
+        """Submitted after its deadline, by the day in the platform's time zone (not UTC's)."""
+        return bool(self.due_on and timezone.localdate(self.submitted_at) > self.due_on)
 
 
 class LedgerImport(models.Model):

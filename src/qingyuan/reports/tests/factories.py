@@ -373,3 +373,40 @@ def published_case(the_case: Case, day: dt.date, *, by, reviewer, title: str, bo
         reviewed_at=at(day, 9),
         published_at=at(day),
     )
+
+
+# --- submissions and roll-up (the submission tests) -----------------------------------------------
+
+
+def county_with_unit(city, code: str, name: str):
+    """A further county under `city` with its supervision institute (conftest's tree has two)."""
+    from qingyuan.conftest import make_region
+    from qingyuan.regions.models import Level, UnitKind
+
+    region = make_region(code, name, Level.COUNTY, city)
+    unit = Unit.objects.create(
+        name=f"{name}卫生监督所",
+        kind=UnitKind.SUPERVISION_INSTITUTE,
+        region=region,
+        parent=Unit.objects.filter(region=city).first(),
+    )
+    return region, unit
+
+
+def officer(unit, username: str, role: str = "chief"):
+    """A user of `unit`: "chief" (科室负责人: submits and reviews) or "leader" (领导)."""
+    from qingyuan.accounts.roles import Role
+    from qingyuan.conftest import make_user
+
+    return make_user(username, unit, Role(role), f"{unit.region.name}{username}")
+
+
+def campaign_requiring(unit, code: str, *, starts_on: dt.date, ends_on: dt.date, due_on: dt.date):
+    """A campaign of `unit` requiring form `code` once, by `due_on`."""
+    from qingyuan.campaigns.models import Campaign, FormRequirement, Schedule
+
+    campaign = Campaign.objects.create(
+        unit=unit, region=unit.region, name="打击非法行医专项行动", starts_on=starts_on, ends_on=ends_on
+    )
+    FormRequirement.objects.create(campaign=campaign, form_code=code, schedule=Schedule.ONCE, due_on=due_on)
+    return campaign
