@@ -422,6 +422,12 @@ def _ensure_campaigns_and_operations():
     load_demo_operations()
 
 
+def _ensure_reports():
+    from qingyuan.reports.demo import load_demo_reports
+
+    load_demo_reports()
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Idempotent: creates what is missing, returns (username, role, unit) for the logins to print."""
@@ -436,6 +442,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     _ensure_leads(User.objects.get(username="wz_clerk"))
     _ensure_enforcement()
     _ensure_campaigns_and_operations()
+    _ensure_reports()
     return [
         (u.username, u.get_role_display(), str(u.unit))
         for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])
