@@ -22,6 +22,7 @@ def test_inspector_logs_in_and_filters_the_region_list(page, log_in, personas):
     assert navbar_colour == BOOTSTRAP_PRIMARY
     expect(page.locator(".navbar-toggler")).to_be_hidden()  # wide screen: the menu is laid out inline
 
+    page.locator("#mainnav").get_by_role("button", name="基础数据与管理").click()
     page.locator("#mainnav").get_by_role("link", name="行政区划", exact=True).click()
     expect(page).to_have_url(re.compile(r"/regions/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("行政区划")
@@ -65,6 +66,7 @@ def test_phone_layout_collapses_the_navigation_behind_the_toggler(new_page, log_
     )
 
     toggler.click()  # Bootstrap's JS (also vendored) opens the menu
+    page.locator("#mainnav").get_by_role("button", name="基础数据与管理").click()
     expect(regions_link).to_be_visible()
     regions_link.click()
     expect(page).to_have_url(re.compile(r"/regions/$"))

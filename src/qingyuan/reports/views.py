@@ -82,6 +82,9 @@ def form_view(request, code):
             context["error"] = str(exc)
             return render(request, "reports/form.html", context)
         context["result"] = result
+        context["has_wan"] = any(
+            c.kind == "money" and "（元）" not in c.label for t in result.tables for c in t.columns
+        )
         context["tables"] = [_table_view(request, code, t) for t in result.tables]
         context["formats"] = [f for f in CONTENT_TYPES if f != "docx" or code in ("S003-WS", "S004-Q")]
     return render(request, "reports/form.html", context)
