@@ -74,10 +74,12 @@
       option.tooltip = { trigger: "item", formatter: "{b}：{c}（{d}%）" };
       option.legend = { bottom: 0 };
       var slices = [];
+      var urls = [];
       spec.labels.forEach(function (label, i) {
         // Empty types would only crowd the ring with "0" labels; the table lists them all.
         if (spec.data[i]) {
           slices.push({ name: label, value: spec.data[i] });
+          urls.push(spec.urls ? spec.urls[i] : "");
         }
       });
       option.series = [{
@@ -86,7 +88,8 @@
         radius: ["35%", "65%"],
         // On a phone the legend names the slices; labels around the ring would not fit.
         label: { show: element.clientWidth > 480, formatter: "{b} {c}" },
-        data: slices
+        data: slices,
+        urls: urls // indexed like the slices drawn, not like spec.labels
       }];
       return option;
     }

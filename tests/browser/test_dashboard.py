@@ -78,3 +78,57 @@ def test_city_leader_sees_charts_drawn_by_echarts(page, log_in, records):
     expect(page.locator("#dashboard-region")).to_have_text("江苏省苏州市吴中区")
     expect(page.locator('[data-chart="regions"] canvas')).to_have_count(1)
     assert page.bad_responses == []
+
+
+CENTRE_OF_BAR = """([name, series, index]) => {
+  const element = document.querySelector(`[data-chart="${name}"]`);
+  const layout = window.echarts.getInstanceByDom(element).getModel()
+    .getSeriesByIndex(series).getData().getItemLayout(index);
+  const box = element.getBoundingClientRect();
+  return [box.left + layout.x + layout.width / 2, box.top + layout.y + layout.height / 2];
+}"""
+
+MIDDLE_OF_SLICE = """([name, index]) => {
+  const element = document.querySelector(`[data-chart="${name}"]`);
+  const layout = window.echarts.getInstanceByDom(element).getModel()
+    .getSeriesByIndex(0).getData().getItemLayout(index);
+  const angle = (layout.startAngle + layout.endAngle) / 2;
+  const radius = (layout.r0 + layout.r) / 2;
+  const box = element.getBoundingClientRect();
+  return [box.left + layout.cx + radius * Math.cos(angle), box.top + layout.cy + radius * Math.sin(angle)];
+}"""
+
+
+def test_clicking_a_case_bar_or_slice_opens_the_cases_behind_it(page, log_in, records):
+    log_in(page, "dave")
+    page.goto(f"/reports/dashboard/?{PERIOD}")
+    monthly = page.locator('[data-chart="monthly"]')
+    expect(monthly).to_have_attribute("data-chart-ready", "true")
+    monthly.scroll_into_view_if_needed()
+    # Series 1 is 案件; April (index 3) has the one case of 吴中区.
+    x, y = page.evaluate(CENTRE_OF_BAR, ["monthly", 1, 3])
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"/cases/\?opened_from=2024-04-01&opened_to=2024-04-30$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("共 1 条")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table tbody")).to_contain_text("金星牙科负责人")
+    expect(page.locator("#id_opened_from")).to_have_value("2024-04-01")
+
+    page.go_back()
+    institutions = page.locator('[data-chart="institutions"]')
+    expect(institutions).to_have_attribute("data-chart-ready", "true")
+    institutions.scroll_into_view_if_needed()
+    # Slices drawn: 西医 and 口腔 (the empty types are left out of the ring).
+    x, y = page.evaluate(MIDDLE_OF_SLICE, ["institutions", 1])
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"institution_type=dental"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("共 1 条")
+    expect(page.locator("#id_institution_type")).to_have_value("dental")
+
+    # Without the charts, the tables under them open the same lists.
+    page.go_back()
+    page.locator("#fig-institutions summary").click()
+    page.locator("#table-institutions").get_by_role("link", name="1").first.click()
+    expect(page).to_have_url(re.compile(r"institution_type=western"))
+    expect(page.locator("table tbody")).to_contain_text("三埂诊所负责人")
+    assert page.bad_responses == []

@@ -1,6 +1,7 @@
 """Case pages: the list, proposing a case, the case page with its actions, documents, templates."""
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -10,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
-from qingyuan.core.forms import StyledFilterSet
+from qingyuan.core.forms import DateInput, StyledFilterSet
 from qingyuan.core.lists import Column, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.rules.selectors import time_limits_preloaded
+from qingyuan.subjects.models import InstitutionType
 
 from . import documents, selectors, services, workflow
 from .forms import (
@@ -34,6 +36,15 @@ from .forms import (
 from .models import Case, CaseSource, CaseStatus, DocumentKind, DocumentTemplate, PartyKind
 
 
+class CaseFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("opened_from"), data.get("opened_to")
+        if start and end and start > end:
+            self.add_error("opened_to", "立案日期止不能早于立案日期起")
+        return data
+
+
 class CaseFilter(StyledFilterSet):
     q = django_filters.CharFilter(label="编号/案由/当事人", method="search")
     status = django_filters.ChoiceFilter(label="状态", choices=CaseStatus.choices)
@@ -43,6 +54,15 @@ class CaseFilter(StyledFilterSet):
     overdue = django_filters.BooleanFilter(label="已超期")
     crime_suspected = django_filters.BooleanFilter(label="涉嫌犯罪")
     year = django_filters.NumberFilter(label="立案年度", field_name="opened_on", lookup_expr="year")
+    opened_from = django_filters.DateFilter(
+        label="立案日期起", field_name="opened_on", lookup_expr="gte", widget=DateInput
+    )
+    opened_to = django_filters.DateFilter(
+        label="立案日期止", field_name="opened_on", lookup_expr="lte", widget=DateInput
+    )
+    institution_type = django_filters.ChoiceFilter(
+        label="机构类型", field_name="subject__institution_type", choices=InstitutionType.choices
+    )
     campaign = django_filters.ModelChoiceFilter(
         label="专项行动", queryset=campaigns_for_filter, method=filter_by_campaign
     )
@@ -50,6 +70,7 @@ class CaseFilter(StyledFilterSet):
     class Meta:
         model = Case
         fields = []
+        form = CaseFilterForm
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -79,10 +100,16 @@ CASE_COLUMNS = [
 def case_list(request):
     qs = selectors.cases_for(request.user).prefetch_related("pauses", "extensions")
     extra = {"can_propose": request.user.can("cases.edit")}
-    if request.GET.get("export") != "xlsx":
-        filterset = CaseFilter(request.GET or None, queryset=qs, request=request)
-        filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-        extra["figures"] = selectors.figures(filtered)
+    filterset = CaseFilter(request.GET or None, queryset=qs, request=request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    if request.GET.get("export") == "xlsx":
+        if not valid:
+            # An unreadable filter would export every case in view; back to the list, which names it.
+            query = request.GET.copy()
+            query.pop("export")
+            return redirect(f"{request.path}?{query.urlencode()}")
+    else:
+        extra["figures"] = selectors.figures(filterset.qs if filterset.is_bound and valid else qs)
     with time_limits_preloaded():  # every row shows its clock
         return render_list(
             request,

@@ -501,12 +501,13 @@ def flag_lagging(rows: list[RegionRow], progress: Progress | None = None) -> lis
 
 
 def submissions_to_review(scope: DashboardScope):
-    """Forms sent up by the regions below the chosen one and not yet reviewed (上报待审核)."""
-    # The chosen region lies inside the user's jurisdiction (checked by the page), so its prefix
-    # scopes the submissions.
+    """Forms sent up by the regions one level below the chosen one and not yet reviewed (上报待审核):
+    those its unit reviews (submissions.reviewer_problem), so on the user's own region the same forms
+    as the submission list's 待我审核."""
+    # The chosen region lies inside the user's jurisdiction (checked by the page), so its children's
+    # submissions are within it too.
     return (
-        Submission.objects.filter(region__code__startswith=scope.prefix, status=SubmissionStatus.SUBMITTED)
-        .exclude(region_id=scope.region.code)
+        Submission.objects.filter(region__parent_id=scope.region.code, status=SubmissionStatus.SUBMITTED)
         .select_related("region", "unit")
         .order_by("due_on", "submitted_at")
     )

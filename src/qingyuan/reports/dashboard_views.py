@@ -3,7 +3,6 @@ links from the numbers to the lists that show the same records (where a list has
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
@@ -81,17 +80,13 @@ def region_options(user, chosen: Region) -> list[tuple[str, str]]:
 
 
 class Links:
-    """URLs of the lists behind the numbers, with the filters each list really has; None where no
-    list can show exactly the records counted (the case list filters by year, not by day)."""
+    """URLs of the lists behind the numbers, with the filters each list really has; None where the
+    user may not open the list or no list can show exactly the records counted."""
 
     def __init__(self, user, scope: figures.DashboardScope):
         self.user, self.scope = user, scope
         self.region = {} if scope.own else {"region": scope.prefix}
         self.campaign = {"campaign": scope.campaign.pk} if scope.campaign else {}
-        start, end = scope.start, scope.end
-        whole_year = start == dt.date(start.year, 1, 1) and end.year == start.year
-        whole_year = whole_year and end >= min(scope.today, dt.date(end.year, 12, 31))
-        self.case_year = start.year if whole_year else None
 
     @staticmethod
     def _url(name, params):
@@ -108,14 +103,14 @@ class Links:
             )
         return self._url("leads:list", params)
 
-    def cases(self, *, region=None, period=True, **extra):
+    def cases(self, *, start=None, end=None, region=None, period=True, **extra):
         if not self.user.can("cases.view"):
             return None
         params = {**(region if region is not None else self.region), **extra}
-        if period:
-            if self.case_year is None:
-                return None
-            params.update(year=self.case_year, **self.campaign)
+        if period:  # 立案日期 within the period, as period_cases counts them
+            params.update(
+                opened_from=start or self.scope.start, opened_to=end or self.scope.end, **self.campaign
+            )
         return self._url("cases:list", params)
 
     def inspections(self, *, start=None, end=None, region=None):
@@ -134,6 +129,13 @@ class Links:
             return None
         return self._url("cases:rechecks", {**self.region, "state": "overdue"})
 
+    def to_review(self):
+        """The submission list's 待我审核: the forms the user's own unit reviews. Below the user's own
+        region the forms counted are reviewed by another unit, which that filter does not show."""
+        if not self.scope.own or not self.user.can("reports.review"):
+            return None
+        return self._url("reports:submission_list", {"to_review": "on"})
+
     def dashboard(self, region: Region):
         params = {"region": region.code, "start": self.scope.start, "end": self.scope.end, **self.campaign}
         return self._url("reports:dashboard", params)
@@ -147,7 +149,7 @@ def _month_rows(data, links):
             {
                 "label": m.month.strftime("%Y-%m"),
                 "leads": (m.leads, m.leads and links.leads(start=start, end=end)),
-                "cases": (m.cases, None),
+                "cases": (m.cases, m.cases and links.cases(start=start, end=end)),
                 "inspections": (m.inspections, m.inspections and links.inspections(start=start, end=end)),
             }
         )
@@ -170,7 +172,7 @@ def _region_rows(data, links):
     return rows
 
 
-def chart_data(data, links, months, regions) -> dict:
+def chart_data(data, links, months, regions, institutions) -> dict:
     """What dashboard.js draws (read from a json_script block: no inline script)."""
     children = [r for r in regions if r["row"].region is not None]
     return {
@@ -187,8 +189,9 @@ def chart_data(data, links, months, regions) -> dict:
             "urls": [(n and links.leads(category=code)) or "" for code, _, n in data.categories],
         },
         "institutions": {
-            "labels": [label for _, label, _ in data.institution_types],
-            "data": [n for _, _, n in data.institution_types],
+            "labels": [label for _, label, _ in institutions],
+            "data": [n for _, n, _ in institutions],
+            "urls": [url or "" for _, _, url in institutions],
         },
         "regions": {
             "labels": [r["row"].name for r in children],
@@ -231,6 +234,9 @@ def dashboard(request):
     links = Links(request.user, data.scope)
     months = _month_rows(data, links)
     regions = _region_rows(data, links)
+    institutions = [
+        (label, n, n and links.cases(institution_type=code)) for code, label, n in data.institution_types
+    ]
     context.update(
         data=data,
         regions=region_options(request.user, d["region"]),
@@ -238,6 +244,7 @@ def dashboard(request):
         months=months,
         region_rows=regions,
         categories=[(label, n, n and links.leads(category=code)) for code, label, n in data.categories],
+        institutions=institutions,
         links={
             "leads": links.leads(),
             "cases": links.cases(),
@@ -246,9 +253,10 @@ def dashboard(request):
             "overdue_leads": links.leads(period=False, overdue="true"),
             "overdue_rechecks": links.rechecks_overdue(),
             "real_name": links.leads(is_anonymous="false"),
+            "to_review": links.to_review(),
             "campaign": data.campaign and reverse("campaigns:detail", args=[data.campaign.campaign.pk]),
             "up": None if data.scope.own else links.dashboard(request.user.unit.region),
         },
-        charts=chart_data(data, links, months, regions),
+        charts=chart_data(data, links, months, regions, institutions),
     )
     return render(request, "reports/dashboard.html", context)

@@ -8,19 +8,24 @@ directly for the upper region now. Only forms whose figures add up (FormDefiniti
 Sums follow Table.fill_total: grid cells added (counts, money, Ratio parts and wholes), the 合计 row
 the sum of the other rows; list tables concatenated in region-code order, 序号 renumbered.
 A direct computation can still differ from a complete roll-up where a figure counts distinct sites
-(户数, 行政处罚单位数) and one site was handled in two lower regions: the comparison shows it.
+(户数, 行政处罚单位数) and one site was handled in two lower regions: the comparison shows it,
+explains it (SPLIT_SITE_NOTE) and names the sites whose records of the period lie in two or more of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from qingyuan.regions.models import Level, Region
+from qingyuan.inspections.models import InspectionKind
+from qingyuan.regions.models import PREFIX_LENGTH, Level, Region
 
 from .forms.base import COUNT, MONEY, RATIO, ZERO, FormDefinition, FormResult, Scope, Table
 from .models import Submission, SubmissionStatus
@@ -72,6 +77,102 @@ class ChildStatus:
         return self.today > self.due_on
 
 
+SPLIT_SITE_NOTE = "同一监管对象在两个以上下级区划被查处时，直接统计只计1户，下级汇总各计1户"
+
+
+@dataclass(frozen=True)
+class SiteColumn:
+    """A column counting distinct sites, with the records (the form's own queryset) that make a site
+    count in it and the paths to their subject, region and, where the form has one, row."""
+
+    events: Callable[[FormDefinition, Scope], QuerySet]
+    subject: str  # path to the subject ("subject", "case__subject")
+    region: str  # path to the region's code
+    row: str = ""  # path to the row key (S003-A1: the subject's institution type); "" with one row
+
+
+# {form code: {column key: SiteColumn}}: the same paths as the forms' compute().
+SITE_COLUMNS = {
+    "S001-A3": {
+        "investigated": SiteColumn(lambda d, s: d.opened_cases(s), "subject", "region_id"),
+        "penalised": SiteColumn(lambda d, s: d.decisions(s), "case__subject", "case__region_id"),
+        "rechecked": SiteColumn(
+            lambda d, s: d.inspections(s).filter(kind=InspectionKind.RECHECK), "subject", "region_id"
+        ),
+    },
+    "S003-A1": {
+        "penalised_units": SiteColumn(
+            lambda d, s: d.decisions(s),
+            "case__subject",
+            "case__region_id",
+            row="case__subject__institution_type",
+        ),
+    },
+    "S003-A2": {
+        "reoffended_sites": SiteColumn(lambda d, s: d.findings(s), "subject", "case__region_id"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class SplitSite:
+    """A subject whose records of the period lie in `regions` (two or more) lower regions."""
+
+    subject_id: int
+    name: str
+    regions: int
+    rows: frozenset[str]  # labels of the rows it counts in (its own and the 合计 row)
+
+
+@dataclass(frozen=True)
+class SplitNote:
+    """The explanation shown next to one difference (table, row and column labels)."""
+
+    table: str
+    row: str
+    column: str
+    sites: list[SplitSite]
+    text: str = SPLIT_SITE_NOTE
+
+
+def sites_in_several_regions(
+    definition: FormDefinition, scope: Scope, table: Table, column_key: str
+) -> list[SplitSite] | None:
+    """The subjects counted in `column_key` whose records of the scope lie in more than one lower
+    region: one aggregate query (per subject, the distinct lower-region prefixes of its records).
+    None when the column does not count distinct sites."""
+    site = SITE_COLUMNS.get(definition.code, {}).get(column_key)
+    level = CHILD_LEVEL.get(scope.region.level)
+    if site is None or level is None:
+        return None
+    n = PREFIX_LENGTH[level]
+    labels = {r.key: r.label for r in table.rows}
+    total = labels.get(table.total_row, "")
+    keys = {"subject_key": F(f"{site.subject}_id"), "subject_name": F(f"{site.subject}__name")}
+    if site.row:
+        keys["row_key"] = F(site.row)
+    rows = (
+        site.events(definition, scope)
+        .order_by()
+        .values(**keys)
+        # Records at the upper region itself belong to no lower region's form.
+        .annotate(
+            lower_regions=Count(
+                Substr(site.region, 1, n), distinct=True, filter=~Q(**{site.region: scope.region.code})
+            )
+        )
+        .filter(lower_regions__gt=1)
+        .order_by("subject_name", "subject_key")
+    )
+    found = []
+    for row in rows:
+        where = {labels[row["row_key"]], total} if site.row else set(labels.values())
+        found.append(
+            SplitSite(row["subject_key"], row["subject_name"], row["lower_regions"], frozenset(where - {""}))
+        )
+    return found
+
+
 @dataclass
 class RollUp:
     definition: FormDefinition
@@ -92,6 +193,33 @@ class RollUp:
             counts[child.state] += 1
         counts["逾期"] = sum(1 for c in self.children if c.overdue)
         return counts
+
+    @cached_property
+    def split_notes(self) -> list[SplitNote]:
+        """SPLIT_SITE_NOTE for each difference in a column counting distinct sites that it may explain:
+        the sum is the larger, or a site counted in that row has records in two or more lower regions
+        (those sites listed). A sum short of the direct figure with no such site comes from lower
+        forms missing or changed, which the note would not explain."""
+        sites_by_column: dict[tuple[str, str], list[SplitSite] | None] = {}
+        tables = {t.title: t for t in self.live.tables if t.is_grid}
+        notes = []
+        for d in self.differences:
+            table = tables.get(d.table)
+            column = next((c for c in table.columns if c.label == d.column), None) if table else None
+            if column is None:
+                continue
+            key = (table.key, column.key)
+            if key not in sites_by_column:
+                sites_by_column[key] = sites_in_several_regions(
+                    self.definition, self.scope, table, column.key
+                )
+            sites = sites_by_column[key]
+            if sites is None:
+                continue
+            here = [s for s in sites if d.row in s.rows]
+            if here or (d.submitted or 0) > (d.live or 0):
+                notes.append(SplitNote(d.table, d.row, d.column, here))
+        return notes
 
     def missing_messages(self) -> list[str]:
         """The lower regions left out of the sum, as warnings for the submitter to explain."""

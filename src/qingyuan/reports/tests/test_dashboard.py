@@ -9,12 +9,16 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from qingyuan.campaigns.models import PhaseKind
 from qingyuan.cases.models import Case, CaseStatus
 from qingyuan.leads.models import Category
 from qingyuan.regions.models import Region
 from qingyuan.reports import dashboard as d
+from qingyuan.reports.forms.base import Scope
+from qingyuan.reports.models import Submission
+from qingyuan.reports.submissions import submission_accept, submission_return, submission_submit
 from qingyuan.subjects.models import InstitutionType
 
 from . import factories as f
@@ -317,12 +321,14 @@ def test_period_figures_link_to_lists_with_the_same_filters(world, login):
     links = response.context["links"]
     assert client.get(links["leads"]).context["page"].paginator.count == 8
     assert client.get(links["inspections"]).context["page"].paginator.count == 3
-    # Half a year: the case list filters by year only, so no link that would show other cases.
-    assert links["cases"] is None
+    # Any period: the case list filters by 立案日期 from/to.
+    assert links["cases"] == reverse("cases:list") + "?opened_from=2024-01-01&opened_to=2024-06-30"
+    assert client.get(links["cases"]).context["page"].paginator.count == 3
     feedback = client.get(links["real_name"]).context["figures"]
     assert (feedback.real_name_answered, feedback.real_name_concluded) == (2, 3)
-    whole_year = client.get(URL, {"start": "2024-01-01", "end": "2024-12-31"}).context["links"]
-    assert whole_year["cases"] == reverse("cases:list") + "?year=2024"
+    odd = client.get(URL, {"start": "2024-03-01", "end": "2024-06-30"}).context
+    assert odd["data"].totals.cases == 2
+    assert client.get(odd["links"]["cases"]).context["page"].paginator.count == 2
 
 
 def test_region_rows_link_to_the_county_dashboard_and_lists(world, login):
@@ -382,3 +388,140 @@ def test_chart_data_matches_the_tables(world, login):
     assert charts["regions"]["labels"] == ["吴中区", "相城区"]  # the 本级 row has no bar
     assert charts["regions"]["series"][0]["data"] == [2, 1]
     assert charts["institutions"]["data"] == [1, 0, 1, 1, 0]
+
+
+def listed(client, url) -> int:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.context["page"].paginator.count
+
+
+def test_monthly_cases_link_to_the_case_list_of_that_month(world, login):
+    client = login("dave")
+    response = client.get(URL, PARAMS)
+    months = response.context["months"]
+    assert [m["cases"][0] for m in months] == [1, 0, 1, 0, 0, 1]
+    assert months[0]["cases"][1] == reverse("cases:list") + "?opened_from=2024-01-01&opened_to=2024-01-31"
+    for m in months:
+        count, url = m["cases"]
+        if count:
+            assert listed(client, url) == count, m["label"]
+        else:
+            assert not url  # nothing to open behind a zero
+    # The chart's bars open the same lists as the table's numbers, which the page shows as links.
+    cases = response.context["charts"]["monthly"]["series"][1]
+    assert cases["name"] == "案件" and cases["urls"] == [m["cases"][1] or "" for m in months]
+    table = response.content.decode().split('id="table-monthly"')[1].split("</table>")[0]
+    assert f'<a href="{escape(months[2]["cases"][1])}">1</a>' in table
+
+
+def test_month_links_keep_to_the_period_where_it_cuts_a_month(world, login):
+    client = login("dave")
+    response = client.get(URL, {"start": "2024-03-01", "end": "2024-06-15"})
+    june = response.context["months"][-1]
+    assert june["cases"] == (0, 0)  # the case of 30 June lies outside
+    march = response.context["months"][0]
+    assert march["cases"][1].endswith("?opened_from=2024-03-01&opened_to=2024-03-31")
+    assert listed(client, march["cases"][1]) == 1
+
+
+def test_cases_by_institution_type_link_to_the_filtered_list(world, login):
+    client = login("dave")
+    response = client.get(URL, PARAMS)
+    rows = {label: (n, url) for label, n, url in response.context["institutions"]}
+    assert rows["口腔"][1] == (
+        reverse("cases:list") + "?institution_type=dental&opened_from=2024-01-01&opened_to=2024-06-30"
+    )
+    for label, (n, url) in rows.items():
+        if n:
+            assert listed(client, url) == n, label
+    assert rows["中医"] == (0, 0)
+    charts = response.context["charts"]["institutions"]
+    assert charts["urls"] == [url or "" for _label, _n, url in response.context["institutions"]]
+    table = response.content.decode().split('id="table-institutions"')[1].split("</table>")[0]
+    assert f'<a href="{escape(rows["医疗美容"][1])}">1</a>' in table
+
+
+def test_case_links_follow_the_chosen_county_and_campaign(world, login, regions):
+    client = login("dave")
+    county = client.get(URL, {**PARAMS, "region": "320507"}).context
+    assert county["links"]["cases"].endswith("?region=320507&opened_from=2024-01-01&opened_to=2024-06-30")
+    assert listed(client, county["links"]["cases"]) == county["data"].totals.cases == 1
+    tagged = client.get(URL, {**PARAMS, "campaign": world["plan"].pk}).context
+    assert tagged["data"].totals.cases == 1
+    assert listed(client, tagged["links"]["cases"]) == 1
+    by_type = {label: url for label, n, url in tagged["institutions"] if n}
+    assert list(by_type) == ["医疗美容"] and listed(client, by_type["医疗美容"]) == 1
+
+
+def test_region_rows_link_their_cases_for_any_period(world, login):
+    client = login("dave")
+    rows = client.get(URL, PARAMS).context["region_rows"]
+    wz, xc = rows[0], rows[1]
+    assert listed(client, wz["cases"][1]) == wz["row"].cases == 2
+    assert listed(client, xc["cases"][1]) == xc["row"].cases == 1
+
+
+def test_county_inspector_case_links_show_her_county_only(world, login):
+    client = login("alice")
+    response = client.get(URL, PARAMS)
+    assert listed(client, response.context["links"]["cases"]) == response.context["data"].totals.cases == 2
+    for label, n, url in response.context["institutions"]:
+        if n:
+            assert listed(client, url) == n, label
+
+
+@pytest.fixture
+def forms_sent_up(world, regions, units, personas):
+    """相城区 and 吴中区 sent S003-A1 up to the city; 吴中区 also S003-A2, returned and not sent again;
+    a first-quarter form of 相城区 was accepted."""
+    xc_chief = f.officer(units["xiangcheng"], "xc_chief")
+    half = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    wz = submission_submit(actor=personas["chief"], code="S003-A1", scope=Scope(regions["wuzhong"], *half))
+    xc = submission_submit(actor=xc_chief, code="S003-A1", scope=Scope(regions["xiangcheng"], *half))
+    returned = submission_submit(
+        actor=personas["chief"], code="S003-A2", scope=Scope(regions["wuzhong"], *half)
+    )
+    submission_return(actor=personas["dave"], submission=returned, reason="请核实")
+    quarter = submission_submit(
+        actor=xc_chief, code="S003-A1", scope=Scope(regions["xiangcheng"], START, dt.date(2024, 3, 31))
+    )
+    submission_accept(actor=personas["dave"], submission=quarter)
+    return [wz, xc]
+
+
+def test_forms_awaiting_review_link_to_the_submission_list_to_review(forms_sent_up, login):
+    client = login("dave")
+    response = client.get(URL, PARAMS)
+    data, links = response.context["data"], response.context["links"]
+    assert data.to_review_count == 2
+    assert links["to_review"] == reverse("reports:submission_list") + "?to_review=on"
+    listing = client.get(links["to_review"])
+    assert listing.context["page"].paginator.count == 2
+    assert {obj.pk for obj, _cells in listing.context["rows"]} == {s.pk for s in forms_sent_up}
+    html = response.content.decode()
+    section = html.split('id="to-review"')[1].split("</section>")[0]
+    assert f'href="{escape(links["to_review"])}"' in section
+
+
+def test_each_form_awaiting_review_opens_its_page(forms_sent_up, login):
+    client = login("dave")
+    html = client.get(URL, PARAMS).content.decode()
+    section = html.split('id="to-review-list"')[1].split("</ul>")[0]
+    urls = re.findall(r'href="([^"]+)"', section)
+    assert sorted(urls) == sorted(reverse("reports:submission_detail", args=[s.pk]) for s in forms_sent_up)
+    for url in urls:
+        page = client.get(url)
+        assert page.status_code == 200 and page.context["submission"].status == "submitted"
+        assert "accept" in page.context["actions"]  # the city leader reviews them there
+
+
+def test_forms_awaiting_review_are_those_the_units_one_level_up_review(forms_sent_up, login, regions):
+    # A county's dashboard seen from the city: the county reviews no form (its townships send none), and
+    # the city's 待我审核 list would show other forms, so the figure has no list link.
+    county = login("dave").get(URL, {**PARAMS, "region": "320506"}).context
+    assert county["data"].to_review_count == 0 and county["links"]["to_review"] is None
+    # The county inspector may not review: nothing awaits her and there is no link.
+    alice = login("alice").get(URL, PARAMS).context
+    assert alice["data"].to_review_count == 0 and alice["links"]["to_review"] is None
+    assert Submission.objects.filter(status="submitted").count() == 2

@@ -228,3 +228,101 @@ def test_roll_up_page_for_a_city_supervisor_has_no_submit_button(world, personas
     )
     text = client.get("/reports/rollup/", CITY).content.decode()
     assert 'id="children"' in text and 'id="rollup-submit-button"' not in text
+
+
+# --- a site handled in two counties ---------------------------------------------------------------
+
+
+@pytest.fixture
+def mover(world, regions):
+    """流动牙医 (口腔) fined by 吴中区 in February, then moved to 相城区 and fined there in April."""
+    by = world["by"]
+    site = f.subject(regions["village"], "流动牙医", institution_type=InstitutionType.DENTAL)
+    first = f.case(site, dt.date(2024, 2, 1), by=by)
+    f.decision(first, dt.date(2024, 2, 10), by=by, fine="1000")
+    site = f.changed(site, dt.date(2024, 3, 1), region=regions["xc_village"])
+    second = f.case(site, dt.date(2024, 4, 1), by=by)
+    f.decision(second, dt.date(2024, 4, 10), by=by, fine="2000")
+    return site
+
+
+def test_site_penalised_in_two_counties_is_explained_and_named(mover, world, regions, personas):
+    submit_all(world, reviewer=personas["dave"])
+    summary = rollup(code="S003-A1", scope=Scope(regions["city"], START, END))
+    # 吴中区 counts 金星牙科 and 流动牙医, 相城区 三埂诊所 and 流动牙医, 姑苏区 观前牙科: 5 in the sum;
+    # the city counts 流动牙医 once: 4. Fines are counted in 户次 and add up either way.
+    differences = {(d.row, d.column): (d.submitted, d.live) for d in summary.differences}
+    assert differences == {("口腔", "行政处罚单位数"): (4, 3), ("合计", "行政处罚单位数"): (5, 4)}
+    notes = {(n.row, n.column): n for n in summary.split_notes}
+    assert set(notes) == set(differences)
+    for note in notes.values():
+        assert note.text == "同一监管对象在两个以上下级区划被查处时，直接统计只计1户，下级汇总各计1户"
+        assert [(s.subject_id, s.name, s.regions) for s in note.sites] == [(mover.pk, "流动牙医", 2)]
+
+
+def test_the_sites_are_found_with_one_aggregate_query(
+    mover, world, regions, personas, django_assert_num_queries
+):
+    submit_all(world, reviewer=personas["dave"])
+    summary = rollup(code="S003-A1", scope=Scope(regions["city"], START, END))
+    with django_assert_num_queries(1):
+        assert len(summary.split_notes) == 2
+
+
+def test_site_counted_in_two_counties_on_s001_a3(mover, world, regions, personas):
+    submit_all(world, code="S001-A3", reviewer=personas["dave"])
+    summary = rollup(code="S001-A3", scope=Scope(regions["city"], START, END))
+    # 查处户数 (cases opened) and 处罚户数 (decisions): 5 summed against 4 counted directly.
+    differences = {d.column: (d.submitted, d.live) for d in summary.differences}
+    assert differences == {"查处户数": (5, 4), "处罚户数": (5, 4)}
+    assert {n.column: [s.name for s in n.sites] for n in summary.split_notes} == {
+        "查处户数": ["流动牙医"],
+        "处罚户数": ["流动牙医"],
+    }
+
+
+def test_no_note_where_a_missing_county_explains_the_difference(world, regions, personas):
+    submit_all(world, accept=("wuzhong", "xiangcheng"), reviewer=personas["dave"])  # 姑苏区 awaits review
+    summary = rollup(code="S003-A1", scope=Scope(regions["city"], START, END))
+    differences = {(d.row, d.column): (d.submitted, d.live) for d in summary.differences}
+    assert differences[("合计", "行政处罚单位数")] == (2, 3)
+    assert summary.split_notes == []
+
+
+def test_records_at_the_city_itself_are_no_second_county(world, regions, personas):
+    from qingyuan.cases.models import Case
+
+    # A case the city handled itself is in no county's form: the site is not counted twice.
+    site = f.subject(regions["village"], "市查牙科", institution_type=InstitutionType.DENTAL)
+    f.decision(
+        f.case(site, dt.date(2024, 2, 1), by=world["by"]), dt.date(2024, 2, 2), by=world["by"], fine="1"
+    )
+    later = f.case(site, dt.date(2024, 3, 1), by=world["by"])
+    Case.objects.filter(pk=later.pk).update(region=regions["city"])
+    f.decision(later, dt.date(2024, 3, 2), by=world["by"], fine="1")
+    submit_all(world, reviewer=personas["dave"])
+    summary = rollup(code="S003-A1", scope=Scope(regions["city"], START, END))
+    assert summary.split_notes == []
+
+
+def test_roll_up_page_shows_the_note_next_to_the_difference(mover, world, personas, login):
+    submit_all(world, reviewer=personas["dave"])
+    html = login("dave").get("/reports/rollup/", CITY).content.decode()
+    table = html.split('id="differences"')[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]  # after the header
+    assert len(rows) == 2
+    for row in rows:
+        assert "行政处罚单位数" in row
+        assert "同一监管对象在两个以上下级区划被查处时，直接统计只计1户，下级汇总各计1户" in row
+        assert f'<a href="/subjects/{mover.pk}/" data-subject="{mover.pk}">流动牙医</a>（2个下级区划）' in row
+
+
+def test_roll_up_page_uses_the_shared_scope_form(world, login):
+    html = login("dave").get("/reports/rollup/", {**CITY, "campaign": ""}).content.decode()
+    assert html.count('<form method="get"') == 1 and 'id="scope-form"' in html
+    for name in ("form", "campaign", "operation"):
+        assert f'name="{name}" id="id_{name}" form="scope-form"' in html
+    assert '<option value="320500" selected>' in html and 'value="2024-06-30"' in html
+    # The page's own query comes back whole through that form.
+    response = login("dave").get("/reports/rollup/", {**CITY, "form": "S003-A2"})
+    assert response.context["summary"].definition.code == "S003-A2"
