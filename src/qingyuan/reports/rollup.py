@@ -267,7 +267,7 @@ def sum_results(template: FormResult, parts: list[FormResult], scope: Scope, not
                 }
                 for r in body
             }
-            table = Table(t.key, t.title, t.columns, t.rows, cells, total_row=t.total_row)
+            table = Table(t.key, t.title, t.columns, t.rows, cells, total_row=t.total_row, corner=t.corner)
             if t.total_row:
                 if all(c.kind in SUMMABLE_KINDS for c in t.columns):
                     table.fill_total()
