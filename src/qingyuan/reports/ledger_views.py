@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -10,10 +11,11 @@ from qingyuan.core.scoping import jurisdiction_prefix
 
 from .ledger import SHEETS, SHEETS_BY_KEY, ledger_csv_template, ledger_import, ledger_template
 from .ledger_forms import LedgerUploadForm
-from .models import LedgerImport
+from .models import LedgerImport, LedgerKey
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 50
+KEYS_PER_PAGE = 100
 
 
 def visible_imports(user):
@@ -72,6 +74,13 @@ def ledger_detail(request, pk):
     )
     if record is None:
         raise Http404
+    # The keys this import created, each with its record; a record moved out of the user's
+    # jurisdiction since is left out, as on every other page.
+    keys = (
+        LedgerKey.objects.visible_to(request.user)
+        .filter(ledger_import=record)
+        .select_related("county", "subject", "case")
+    )
     return render(
         request,
         "reports/ledger_detail.html",
@@ -80,6 +89,7 @@ def ledger_detail(request, pk):
             "record": record,
             "counts": _counts(record),
             "total": sum(record.counts.values()),
+            "keys": Paginator(keys, KEYS_PER_PAGE).get_page(request.GET.get("page")),
         },
     )
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.campaigns.models import FormCode
-from qingyuan.core.scoping import ScopedQuerySet
+from qingyuan.core.scoping import ScopedQuerySet, jurisdiction_prefix
+from qingyuan.regions.models import PREFIX_LENGTH, Level
 
 
 class SubmissionStatus(models.TextChoices):
@@ -154,6 +155,105 @@ class LedgerImport(models.Model):
         verbose_name = _("台账导入")
         verbose_name_plural = _("台账导入")
         ordering = ["-imported_at"]
+        constraints = [
+            # Two units importing the same file at the same moment both pass the check before
+            # writing; the database lets only one of them through.
+            models.UniqueConstraint(
+                fields=["sha256"],
+                name="ledgerimport_sha256_once",
+                violation_error_message=_("同一文件不能重复导入"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.file_name}（{self.imported_at:%Y-%m-%d}）"
+
+
+class LedgerKeyKind(models.TextChoices):
+    SUBJECT = "subject", _("对象编号")
+    CASE = "case", _("案件编号")
+
+
+class LedgerKeyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Keys of the records in the user's subtree: the record's region decides, as for the record."""
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        return self.filter(
+            models.Q(kind=LedgerKeyKind.SUBJECT, subject__region__code__startswith=prefix)
+            | models.Q(kind=LedgerKeyKind.CASE, case__region__code__startswith=prefix)
+        )
+
+
+class LedgerKey(models.Model):
+    """A ledger's own number of a subject (对象编号) or case (案件编号) that an import created, so that
+    later ledgers of the county name the record by it. Kept apart from the record's text, which
+    officers may edit; unique per county, the unit whose ledgers number their records."""
+
+    ledger_import = models.ForeignKey(
+        LedgerImport, verbose_name=_("台账导入"), on_delete=models.PROTECT, related_name="keys"
+    )
+    kind = models.CharField(_("编号类型"), max_length=8, choices=LedgerKeyKind.choices)
+    key = models.CharField(_("台账编号"), max_length=60)
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所属区县"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("记录所在区划的区县级代码"),
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        verbose_name=_("监管对象"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ledger_keys",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("案件"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ledger_keys",
+    )
+
+    objects = LedgerKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("台账编号")
+        verbose_name_plural = _("台账编号")
+        ordering = ["id"]
+        indexes = [
+            # Later ledgers look their references up by number; the county comes from the record.
+            models.Index(fields=["kind", "key"], name="ledgerkey_lookup"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "county", "key"],
+                name="ledgerkey_once_per_county",
+                violation_error_message=_("该编号已在本区县之前导入的台账中登记"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="subject", subject__isnull=False, case__isnull=True)
+                | models.Q(kind="case", case__isnull=False, subject__isnull=True),
+                name="ledgerkey_names_one_record",
+                violation_error_message=_("对象编号只对应监管对象，案件编号只对应案件"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}「{self.key}」"
+
+    @property
+    def record(self):
+        return self.subject if self.kind == LedgerKeyKind.SUBJECT else self.case
+
+    @staticmethod
+    def county_of(region_code: str) -> str:
+        """The county-level code above a region (a region above county level stands for itself)."""
+        return region_code[: PREFIX_LENGTH[Level.COUNTY]]

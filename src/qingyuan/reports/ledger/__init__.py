@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from qingyuan.core.scoping import jurisdiction_prefix
 
 from ..models import LedgerImport
+from . import writing
 from .checking import Checker
 from .columns import HELP_SHEET, SHEETS, SHEETS_BY_KEY
 from .reading import read_ledger
@@ -42,9 +43,7 @@ def ledger_import(*, actor, content: bytes, file_name: str, kind: str | None = N
         raise ValidationError(["您的账号没有所属单位或已停用，不能导入"])
     file_name = PurePath(file_name.replace("\\", "/")).name[:200] or "台账"
     sha256 = hashlib.sha256(content).hexdigest()
-    earlier = earlier_import_of(sha256)
-    if earlier is not None:
-        raise ValidationError([already_imported(earlier)])
+    writing.refuse_same_file(sha256)
     found = read_ledger(content, file_name, kind)
     checker = Checker(actor=actor, prefix=prefix, found=found)
     checked = checker.run()
@@ -54,6 +53,11 @@ def ledger_import(*, actor, content: bytes, file_name: str, kind: str | None = N
         with transaction.atomic():
             return Writer(checked, actor=actor, file_name=file_name, sha256=sha256).run()
     except IntegrityError:
-        # A checked ledger can still meet a change committed meanwhile (the same 案件文号 saved by
-        # hand, a region deleted); the transaction has rolled back whole.
+        # The transaction has rolled back whole. The same file imported by another unit at the same
+        # moment (the constraint on LedgerImport.sha256) is named like any earlier import; other
+        # changes committed meanwhile (the same 案件文号 saved by hand, the same 对象编号 imported by
+        # another unit of the county, a region deleted) show when the file is checked again.
+        earlier = earlier_import_of(sha256)
+        if earlier is not None:
+            raise ValidationError([already_imported(earlier)]) from None
         raise ValidationError(["导入期间相关数据被他人修改，本次未写入任何数据，请重新导入"]) from None

@@ -3,18 +3,18 @@ and what the platform already holds. Every problem of every sheet is collected, 
 others; the writer runs only on a ledger with none.
 
 References: 对象编号 and 案件编号 name a row of this file, or a record that an earlier ledger
-import created (its key is kept in the record's import mark, see `subject_mark` / `case_mark`), so
-a county can import one year after another, or one sheet at a time as CSV. 回头看's 原案件编号 may
-also be the number of any case of the platform in the user's jurisdiction.
+import created (its key is a LedgerKey, unique within the record's county), so a county can import
+one year after another, or one sheet at a time as CSV. 回头看's 原案件编号 may also be the number
+of any case of the platform in the user's jurisdiction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from qingyuan.cases.models import Case, PenaltyDecision, RecheckResult
 from qingyuan.regions.models import Region
@@ -22,27 +22,18 @@ from qingyuan.registry.import_columns import CellError
 from qingyuan.rules.models import Offence
 from qingyuan.subjects.models import Subject
 
+from ..models import LedgerKey, LedgerKeyKind
 from .columns import MEDIA, SHEETS, SHEETS_BY_KEY, Column, Sheet, read_cell
 
 MARK = "历史台账导入"
 DEFAULT_OFFENCE = "ZY-01"
 MAX_MESSAGES = 1000
-_LOOKUP_CHUNK = 200
-_SUBJECT_KEY = re.compile(r"^历史台账导入（(.*)）；对象编号「(.*?)」")
-_CASE_KEY = re.compile(r"^历史台账导入（(.*)）；案件编号「(.*?)」")
+_LOOKUP_CHUNK = 500
 
 
 def import_mark(file_name: str) -> str:
     """The words that tell officers a record came from a ledger, and from which file."""
     return f"{MARK}（{file_name}）"
-
-
-def subject_mark(file_name: str, key: str) -> str:
-    return f"{import_mark(file_name)}；对象编号「{key}」"
-
-
-def case_mark(file_name: str, key: str) -> str:
-    return f"{import_mark(file_name)}；案件编号「{key}」"
 
 
 class Errors:
@@ -92,6 +83,14 @@ class SubjectRef:
     found_on: dt.date | None
     row: Row | None = None
     obj: Subject | None = None
+
+    @property
+    def county(self) -> str | None:
+        """The county a case of this subject is numbered in; None while the row's region is wrong."""
+        if self.obj is not None:
+            return LedgerKey.county_of(self.obj.region_id)
+        region = self.row.refs.get("region")
+        return LedgerKey.county_of(region.code) if region is not None else None
 
 
 @dataclass
@@ -184,57 +183,90 @@ class Checker:
             else:
                 row.refs["region"] = region
 
-    def _earlier_subjects(self, keys: set[str]) -> dict[str, list[Subject]]:
-        """Subjects created by earlier ledger imports in the jurisdiction, by their ledger key."""
-        found: dict[str, list[Subject]] = {}
-        keys = sorted(keys)
-        for start in range(0, len(keys), _LOOKUP_CHUNK):
-            wanted = Q()
-            for key in keys[start : start + _LOOKUP_CHUNK]:
-                wanted |= Q(notes__contains=f"对象编号「{key}」")
-            for subject in Subject.objects.visible_to(self.actor).filter(wanted, notes__startswith=MARK):
-                match = _SUBJECT_KEY.match(subject.notes)
-                if match and match[2] in keys:
-                    found.setdefault(match[2], []).append(subject)
+    def _earlier(self, kind: str, keys: set[str]) -> dict[str, list[LedgerKey]]:
+        """Keys of earlier imports naming records in the user's jurisdiction (the record's region
+        decides, as for the record itself), with their record and county."""
+        found: dict[str, list[LedgerKey]] = defaultdict(list)
+        keys_sorted = sorted(keys)
+        for start in range(0, len(keys_sorted), _LOOKUP_CHUNK):
+            chunk = keys_sorted[start : start + _LOOKUP_CHUNK]
+            for ledger_key in (
+                LedgerKey.objects.filter(kind=kind, key__in=chunk)
+                .filter(**{f"{kind}__region__code__startswith": self.prefix})
+                .select_related("county", "subject")
+                .order_by("county_id")
+            ):
+                found[ledger_key.key].append(ledger_key)
         return found
 
-    def _earlier_cases(self, keys: set[str]) -> dict[str, list[Case]]:
-        found: dict[str, list[Case]] = {}
-        keys = sorted(keys)
-        for start in range(0, len(keys), _LOOKUP_CHUNK):
-            wanted = Q()
-            for key in keys[start : start + _LOOKUP_CHUNK]:
-                wanted |= Q(facts__contains=f"案件编号「{key}」")
-            for case in self._cases().filter(wanted, facts__startswith=MARK):
-                match = _CASE_KEY.match(case.facts)
-                if match and match[2] in keys:
-                    found.setdefault(match[2], []).append(case)
+    def _earlier_subjects(self, keys: set[str]) -> dict[str, list[LedgerKey]]:
+        return self._earlier(LedgerKeyKind.SUBJECT, keys)
+
+    def _earlier_cases(self, keys: set[str]) -> dict[str, list[LedgerKey]]:
+        found = self._earlier(LedgerKeyKind.CASE, keys)
+        # The case as the checks read it (its decision, its subject), one query for all of them.
+        cases = self._cases().in_bulk([k.case_id for same in found.values() for k in same])
+        for same in found.values():
+            for ledger_key in same:
+                ledger_key.case = cases[ledger_key.case_id]
         return found
+
+    def _taken(self, kind: str, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """(county, key) pairs an earlier import of that county holds already, with its file names.
+        Keys are unique per county whoever imported them, so this looks past the user's subtree."""
+        taken: dict[tuple[str, str], list[str]] = defaultdict(list)
+        keys = sorted({key for _county, key in wanted})
+        counties = {county for county, _key in wanted}
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            for county, key, file_name in LedgerKey.objects.filter(
+                kind=kind, key__in=keys[start : start + _LOOKUP_CHUNK], county_id__in=counties
+            ).values_list("county_id", "key", "ledger_import__file_name"):
+                if (county, key) in wanted:
+                    taken[(county, key)].append(file_name)
+        return taken
+
+    def _refuse_taken(self, kind: str, first: dict[str, Row], county_of_row) -> None:
+        counties = {key: county_of_row(row) for key, row in first.items()}
+        wanted = {(county, key) for key, county in counties.items() if county is not None}
+        taken = self._taken(kind, wanted) if wanted else {}
+        for key, row in first.items():
+            files = taken.get((counties[key], key))
+            if files:
+                self.error(
+                    row,
+                    "key",
+                    f"“{key}”已在之前导入的台账（{'、'.join(sorted(set(files)))}）中登记，不能重复导入；"
+                    "其他表可直接引用该编号",
+                )
+
+    def _ambiguous(self, row: Row, column: str, value: str, same: list[LedgerKey]) -> None:
+        # Keys are unique per county; an officer above county level may see one key in several.
+        names = "、".join(k.county.name for k in same)
+        self.error(
+            row,
+            column,
+            f"“{value}”在辖区内多个区县之前导入的台账中都有（{names}），无法确定所指，请由所属区县导入",
+        )
 
     def _cases(self):
         decided = PenaltyDecision.objects.filter(case=OuterRef("pk"))
         return Case.objects.visible_to(self.actor).select_related("subject").annotate(decided=Exists(decided))
 
-    @staticmethod
-    def _file_of(text: str, pattern) -> str:
-        match = pattern.match(text)
-        return match[1] if match else ""
-
     def check_subjects(self) -> dict[str, SubjectRef]:
         rows = self.rows["subjects"]
-        for row in rows:
-            if row.good("key") and ("「" in row.values["key"] or "」" in row.values["key"]):
-                self.error(row, "key", "不能含有「」")
         first = self._unique(rows, "key")
-        earlier = self._earlier_subjects(set(first))
-        for key, row in first.items():
-            if key in earlier:
-                names = "、".join(sorted({self._file_of(s.notes, _SUBJECT_KEY) for s in earlier[key]}))
-                self.error(
-                    row,
-                    "key",
-                    f"“{key}”已在之前导入的台账（{names}）中登记，不能重复导入；其他表可直接引用该编号",
-                )
+        regions = {key: row.refs.get("region") for key, row in first.items()}
+        counties = {LedgerKey.county_of(r.code) for r in regions.values() if r is not None}
+        known = set(Region.objects.filter(code__in=counties).values_list("code", flat=True))
+        for key, region in regions.items():
+            if region is not None and LedgerKey.county_of(region.code) not in known:
+                self.error(first[key], "region", f"“{region.code}”所属的区县在平台中不存在")
+                first[key].refs.pop("region")
+        self._refuse_taken(
+            LedgerKeyKind.SUBJECT,
+            first,
+            lambda row: LedgerKey.county_of(row.refs["region"].code) if "region" in row.refs else None,
+        )
         return {key: SubjectRef(row.values["found_on"], row=row) for key, row in first.items()}
 
     def _resolve_subjects(self, rows: list[Row], subjects: dict[str, SubjectRef]) -> None:
@@ -247,10 +279,10 @@ class Checker:
             if key in subjects:
                 row.refs["subject"] = subjects[key]
             elif len(earlier.get(key, [])) == 1:
-                subject = earlier[key][0]
+                subject = earlier[key][0].subject
                 row.refs["subject"] = SubjectRef(subject.found_on, obj=subject)
             elif key in earlier:
-                self.error(row, "subject_key", f"“{key}”在之前导入的台账中对应多个监管对象，请联系管理员核对")
+                self._ambiguous(row, "subject_key", key, earlier[key])
             else:
                 self.error(row, "subject_key", f"“{key}”在「监管对象」表和之前导入的台账中都找不到")
 
@@ -267,24 +299,18 @@ class Checker:
 
     def check_cases(self, subjects: dict[str, SubjectRef]) -> dict[str, CaseRef]:
         rows = self.rows["cases"]
-        for row in rows:
-            if row.good("key") and ("「" in row.values["key"] or "」" in row.values["key"]):
-                self.error(row, "key", "不能含有「」")
         first = self._unique(rows, "key")
-        earlier = self._earlier_cases(set(first))
-        for key, row in first.items():
-            if key in earlier:
-                names = "、".join(sorted({self._file_of(c.facts, _CASE_KEY) for c in earlier[key]}))
-                self.error(
-                    row,
-                    "key",
-                    f"“{key}”已在之前导入的台账（{names}）中登记，不能重复导入；其他表可直接引用该编号",
-                )
         numbers = self._unique(rows, "number")
         taken = set(Case.objects.filter(number__in=list(numbers)).values_list("number", flat=True))
         for number in sorted(taken):
             self.error(numbers[number], "number", f"“{number}”在平台中已有案件使用")
         self._resolve_subjects(rows, subjects)
+        # A case is numbered in its site's county.
+        self._refuse_taken(
+            LedgerKeyKind.CASE,
+            first,
+            lambda row: row.refs["subject"].county if "subject" in row.refs else None,
+        )
         for row in rows:
             if "subject" in row.refs:
                 self._not_before(row, "opened_on", row.refs["subject"].found_on, "该对象的发现日期")
@@ -316,7 +342,7 @@ class Checker:
             if value in cases:
                 row.refs[key] = cases[value]
             elif len(earlier.get(value, [])) == 1 or value in numbered:
-                case = earlier[value][0] if value in earlier else numbered[value]
+                case = earlier[value][0].case if value in earlier else numbered[value]
                 row.refs[key] = CaseRef(
                     case.opened_on,
                     case.closed_on,
@@ -326,7 +352,7 @@ class Checker:
                     earlier_case_id=case.earlier_case_id,
                 )
             elif value in earlier:
-                self.error(row, key, f"“{value}”在之前导入的台账中对应多个案件，请联系管理员核对")
+                self._ambiguous(row, key, value, earlier[value])
             else:
                 where = (
                     "「案件」表、之前导入的台账和平台案件中" if by_number else "「案件」表和之前导入的台账中"

@@ -5,7 +5,9 @@ Imported records are the ones the forms count (FORMS.md), filled the way the for
 an inspection's date and 出动人次, a decision's measures and amounts, a referral's transfer date,
 a judgment's date and its criminally liable persons, a case's 立案 and 录入全国信息系统 dates.
 What a ledger does not hold is filled from the importing officer (unit, recorder, approver), and
-every record carries the import mark (历史台账导入（文件名）) in its notes, facts or findings.
+every record carries the import mark (历史台账导入（文件名）) in its notes, facts or findings, for
+officers to read. The ledger's own keys (对象编号, 案件编号) are LedgerKey rows, not text: later
+ledgers find the records by them however the text is edited.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from qingyuan.inspections.models import Inspection, InspectionKind
 from qingyuan.regions.models import LocationType, Unit
 from qingyuan.subjects.models import PersonRole, Subject, SubjectPerson, SubjectStatus
 
-from ..models import LedgerImport
-from .checking import CaseRef, Checked, Row, SubjectRef, case_mark, import_mark, subject_mark
+from ..models import LedgerImport, LedgerKey, LedgerKeyKind
+from .checking import CaseRef, Checked, Row, SubjectRef, import_mark
 from .columns import MEDIA, SHEETS
 
 MEASURES = {
@@ -61,6 +63,13 @@ def earlier_import_of(sha256: str) -> LedgerImport | None:
     return LedgerImport.objects.filter(sha256=sha256).select_related("unit", "imported_by").first()
 
 
+def refuse_same_file(sha256: str) -> None:
+    """The check before writing; the constraint on LedgerImport.sha256 stands behind it."""
+    earlier = earlier_import_of(sha256)
+    if earlier is not None:
+        raise ValidationError([already_imported(earlier)])
+
+
 def already_imported(earlier: LedgerImport) -> str:
     who = earlier.imported_by.full_name or earlier.imported_by.username
     return (
@@ -78,6 +87,7 @@ class Writer:
         self.sha256 = sha256
         self.mark = import_mark(file_name)
         self.created: list[tuple[object, str, str]] = []  # (record, repr, region code)
+        self.keys: list[LedgerKey] = []
         self.changed: list[tuple[object, dict, str]] = []  # (record, snapshot before, region code)
 
     # -- references ----------------------------------------------------------------------------
@@ -107,11 +117,20 @@ class Writer:
 
     def run(self) -> LedgerImport:
         # Two officers of one unit importing at once: the second waits, then sees the first's
-        # LedgerImport (same file refused) and its keys (same 对象编号 refused by the caller's check).
+        # LedgerImport (same file refused). Officers of two units are not serialised here: the
+        # unique constraints (file, key per county) stop the second, whose transaction rolls back.
         Unit.objects.select_for_update().filter(pk=self.unit.pk).first()
-        earlier = earlier_import_of(self.sha256)
-        if earlier is not None:
-            raise ValidationError([already_imported(earlier)])
+        refuse_same_file(self.sha256)
+        # The import row first: its keys point to it, and a twin import of the same file meets the
+        # constraint here, before writing anything else.
+        self.record = LedgerImport.objects.create(
+            unit=self.unit,
+            region=self.unit.region,
+            file_name=self.file_name,
+            sha256=self.sha256,
+            counts={s.name: len(self.rows[s.key]) for s in SHEETS if self.rows[s.key]},
+            imported_by=self.actor,
+        )
         self.write_subjects(banned=self._banned_subject_rows())
         inspections = self.write_inspections()
         self.write_cases()
@@ -120,17 +139,20 @@ class Writer:
         self.write_judgments(police)
         self.write_lookbacks(inspections)
         self.write_outreach()
-        counts = {s.name: len(self.rows[s.key]) for s in SHEETS if self.rows[s.key]}
-        record = LedgerImport.objects.create(
-            unit=self.unit,
-            region=self.unit.region,
-            file_name=self.file_name,
-            sha256=self.sha256,
-            counts=counts,
-            imported_by=self.actor,
+        LedgerKey.objects.bulk_create(self.keys, batch_size=500)
+        self._audit(self.record)
+        return self.record
+
+    def _key(self, kind: str, key: str, record) -> None:
+        self.keys.append(
+            LedgerKey(
+                ledger_import=self.record,
+                kind=kind,
+                key=key,
+                county_id=LedgerKey.county_of(record.region_id),
+                **{kind: record},
+            )
         )
-        self._audit(record)
-        return record
 
     def _banned_subject_rows(self) -> set[int]:
         """Rows of 监管对象 whose site a decision of this ledger bans (取缔): they are 已取缔."""
@@ -160,12 +182,14 @@ class Writer:
                 border_area=v["border_area"],
                 needs_joint_action=v["needs_joint_action"],
                 status=SubjectStatus.BANNED if id(row) in banned else SubjectStatus.ACTIVE,
-                notes=subject_mark(self.file_name, v["key"]),
+                notes=self.mark,
                 found_on=v["found_on"],
             )
             row.refs["record"] = subject
             subjects.append(subject)
         self._add(Subject, subjects, str, lambda s: s.region_id)
+        for row in self.rows["subjects"]:
+            self._key(LedgerKeyKind.SUBJECT, row.values["key"], row.refs["record"])
         persons = [
             SubjectPerson(subject=row.refs["record"], name=row.values["operator"], role=PersonRole.OPERATOR)
             for row in self.rows["subjects"]
@@ -229,7 +253,7 @@ class Writer:
                 subject=subject,
                 source=CaseSource.DIRECT,
                 title=v["title"],
-                facts=case_mark(self.file_name, v["key"]),
+                facts=self.mark,
                 party_kind=v["party_kind"],
                 party_name=v["party_name"],
                 # Ledgers do not record the day of the act; the day of 立案 stands for it, and picks
@@ -246,6 +270,8 @@ class Writer:
             row.refs["record"] = case
             cases.append(case)
         self._add(Case, cases, _case_name, lambda c: c.region_id)
+        for row in self.rows["cases"]:
+            self._key(LedgerKeyKind.CASE, row.values["key"], row.refs["record"])
 
     def write_decisions(self) -> None:
         decisions, measures, offences, banned = [], [], [], set()
@@ -396,17 +422,25 @@ class Writer:
         self._add(MediaReport, reports, str, lambda r: r.region_id)
 
     def _audit(self, record: LedgerImport) -> None:
-        entries = [
-            {
-                "action": audit.AuditAction.IMPORT,
-                "target_type": obj._meta.label_lower,
-                "target_id": obj.pk,
-                "target_repr": text[:200],
-                "region_code": region,
-                "after": {**audit.snapshot(obj), "ledger_import": self.file_name},
-            }
-            for obj, text, region in self.created
-        ]
+        # The key is part of what the import wrote for a subject or case: its audit row says so.
+        keys = {(k.kind, (k.subject or k.case).pk): k.key for k in self.keys}
+        kinds = {Subject: LedgerKeyKind.SUBJECT, Case: LedgerKeyKind.CASE}
+        entries = []
+        for obj, text, region in self.created:
+            after = {**audit.snapshot(obj), "ledger_import": self.file_name}
+            key = keys.get((kinds.get(type(obj)), obj.pk))
+            if key is not None:
+                after["ledger_key"] = key
+            entries.append(
+                {
+                    "action": audit.AuditAction.IMPORT,
+                    "target_type": obj._meta.label_lower,
+                    "target_id": obj.pk,
+                    "target_repr": text[:200],
+                    "region_code": region,
+                    "after": after,
+                }
+            )
         for obj, before, region in self.changed:
             b, a = audit.diff(before, audit.snapshot(obj))
             entries.append(

@@ -3,6 +3,7 @@ checks the whole file, imports it all or nothing, and the forms of that year com
 
 import datetime as dt
 import io
+import os
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from qingyuan.accounts.roles import Role
@@ -31,7 +33,7 @@ from qingyuan.inspections.models import Inspection
 from qingyuan.reports.forms import get_form
 from qingyuan.reports.forms.base import Ratio, Scope
 from qingyuan.reports.ledger import ledger_import, ledger_template
-from qingyuan.reports.models import LedgerImport
+from qingyuan.reports.models import LedgerImport, LedgerKey
 from qingyuan.subjects.models import Subject, SubjectPerson, SubjectStatus
 
 YEAR_START, YEAR_END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
@@ -257,6 +259,11 @@ def counts():
     )
 
 
+def by_key(kind: str, key: str):
+    """The record an import created for a ledger key (对象编号 / 案件编号)."""
+    return LedgerKey.objects.get(kind=kind, key=key).record
+
+
 def refused(actor, content, file_name="台账.xlsx", kind=None) -> list[str]:
     from django.core.exceptions import ValidationError
 
@@ -313,7 +320,8 @@ def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions,
     mark = "历史台账导入（吴中区2019年台账.xlsx）"
 
     dental = Subject.objects.get(name="金星村无证牙科")
-    assert dental.notes == f"{mark}；对象编号「WZ-001」"
+    assert dental.notes == mark
+    assert by_key("subject", "WZ-001") == dental
     assert (dental.found_on, dental.status, dental.location_type) == (
         dt.date(2019, 1, 10),
         SubjectStatus.BANNED,
@@ -338,7 +346,8 @@ def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions,
     )
 
     a1 = Case.objects.get(number="吴卫医罚〔2019〕1号")
-    assert a1.facts == f"{mark}；案件编号「A-001」"
+    assert a1.facts == mark
+    assert by_key("case", "A-001") == a1
     assert (a1.status, a1.decided_on, a1.closed_on) == (
         CaseStatus.CLOSED,
         dt.date(2019, 2, 20),
@@ -349,10 +358,10 @@ def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions,
     assert sorted(a1.decision.measures.values_list("kind", flat=True)) == sorted(
         ["warning", "fine", "confiscate_income", "confiscate_goods", "ban"]
     )
-    a2 = Case.objects.get(facts__endswith="「A-002」")
+    a2 = by_key("case", "A-002")
     assert (a2.number, a2.status) == (None, CaseStatus.DECIDED)
 
-    a3 = Case.objects.get(facts__endswith="「A-003」")
+    a3 = by_key("case", "A-003")
     assert a3.decision.offence.code == "XC-01"
     judgment = Judgment.objects.get(case=a3)
     assert judgment.referral == Referral.objects.get(case=a3)
@@ -361,7 +370,7 @@ def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions,
         "赵某",
     ]
 
-    a4 = Case.objects.get(facts__endswith="「A-004」")
+    a4 = by_key("case", "A-004")
     assert a4.earlier_case == a3
     lookback = Recheck.objects.get(case=a3)
     assert (lookback.kind, lookback.result, lookback.new_case, lookback.done_on) == (
@@ -383,6 +392,17 @@ def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions,
     assert created.filter(target_type="cases.accountableperson").count() == 2
     assert AuditEvent.objects.filter(action="create", target_type="reports.ledgerimport").count() == 1
     assert set(AuditEvent.objects.values_list("actor_name", flat=True)) == {"clerk"}
+    assert (
+        created.get(target_type="subjects.subject", target_id=str(dental.pk)).after["ledger_key"] == "WZ-001"
+    )
+    assert created.get(target_type="cases.case", target_id=str(a4.pk)).after["ledger_key"] == "A-004"
+
+    # Every key of the file, once, in the county of its record, pointing to the import.
+    keys = LedgerKey.objects.values_list("ledger_import__file_name", "kind", "key", "county_id")
+    assert sorted(keys) == sorted(
+        [("吴中区2019年台账.xlsx", "subject", k, "320506") for k in ("WZ-001", "WZ-002", "WZ-003")]
+        + [("吴中区2019年台账.xlsx", "case", k, "320506") for k in ("A-001", "A-002", "A-003", "A-004")]
+    )
 
 
 def test_same_file_twice_is_refused_naming_the_earlier_import(regions, personas):
@@ -442,6 +462,219 @@ def test_keys_of_an_earlier_import_cannot_be_imported_again_but_can_be_referred_
     assert Recheck.objects.filter(case__number="吴卫医罚〔2019〕1号", done_on=dt.date(2020, 6, 1)).exists()
 
 
+def test_earlier_keys_still_resolve_after_officers_edit_the_notes_and_facts(regions, personas):
+    clerk = personas["clerk"]
+    ledger_import(actor=clerk, content=workbook(good_ledger()), file_name="2019台账.xlsx")
+    # Officers rewrite the text the import left; the keys are not in it.
+    Subject.objects.filter(name="丽人美容店").update(notes="2020年复查：已搬离，原址改作超市")
+    Case.objects.filter(title="非法医疗美容").update(facts="当事人李某在丽人美容店内开展医学美容项目")
+    later = workbook(
+        {
+            "监督检查": [
+                {
+                    "对象编号": "WZ-002",
+                    "检查日期": "2020-03-01",
+                    "检查方式": "复查",
+                    "出动人次": 2,
+                    "处理结果": "已停业/人去屋空",
+                }
+            ],
+            "移送": [
+                {
+                    "案件编号": "A-002",
+                    "移送日期": "2020-03-02",
+                    "移送对象": "公安机关",
+                    "接收单位": "苏州市公安局吴中分局",
+                }
+            ],
+        }
+    )
+    ledger_import(actor=clerk, content=later, file_name="2020台账.xlsx")
+    beauty = Subject.objects.get(name="丽人美容店")
+    assert Inspection.objects.get(started_at__year=2020).subject == beauty
+    assert Referral.objects.get(transferred_at__year=2020).case == Case.objects.get(title="非法医疗美容")
+    # ...and still cannot be imported a second time.
+    assert refused(clerk, workbook({"监管对象": [subject_row("WZ-002")]})) == [
+        "工作表「监管对象」第2行「对象编号」：“WZ-002”已在之前导入的台账（2019台账.xlsx）中登记，不能重复导入；其他表可直接引用该编号"
+    ]
+
+
+def test_keys_are_unique_per_county_and_a_city_officer_is_told_which_counties_share_one(regions, personas):
+    ledger_import(actor=personas["clerk"], content=workbook(good_ledger()), file_name="吴中2019.xlsx")
+    xc_clerk = make_user("xcclerk", personas["carol"].unit, Role.CLERK, "相城录入员")
+    # 相城区 numbers its own sites from WZ-001 too.
+    xc_ledger = workbook({"监管对象": [subject_row("WZ-001", 名称="黄埭游医", 区划代码="320507100201")]})
+    ledger_import(actor=xc_clerk, content=xc_ledger, file_name="相城2019.xlsx")
+    assert sorted(LedgerKey.objects.filter(key="WZ-001").values_list("county_id", flat=True)) == [
+        "320506",
+        "320507",
+    ]
+    inspection = {
+        "对象编号": "WZ-001",
+        "检查日期": "2020-01-05",
+        "检查方式": "复查",
+        "出动人次": 2,
+        "处理结果": "未发现违法",
+    }
+    city_clerk = make_user("cityclerk", personas["dave"].unit, Role.CLERK, "市录入员")
+    assert refused(city_clerk, workbook({"监督检查": [inspection]})) == [
+        "工作表「监督检查」第2行「对象编号」：“WZ-001”在辖区内多个区县之前导入的台账中都有（吴中区、相城区），"
+        "无法确定所指，请由所属区县导入"
+    ]
+    # Each county's officer means its own site.
+    ledger_import(actor=xc_clerk, content=workbook({"监督检查": [inspection]}), file_name="相城2020.xlsx")
+    assert Inspection.objects.get(started_at__year=2020).subject.name == "黄埭游医"
+
+
+def outreach_only() -> bytes:
+    """A ledger without keys: nothing but the file itself can clash."""
+    return workbook({"宣教与媒体": good_ledger()["宣教与媒体"]})
+
+
+def test_the_database_refuses_the_same_file_when_the_checks_before_writing_missed_it(
+    regions, personas, monkeypatch
+):
+    from qingyuan.reports.ledger import writing
+
+    content = outreach_only()
+    first = ledger_import(actor=personas["clerk"], content=content, file_name="宣教2019.xlsx")
+    # As when two units import at the same moment: both pass the checks, neither sees the other.
+    monkeypatch.setattr(writing, "refuse_same_file", lambda sha256: None)
+    city_clerk = make_user("cityclerk", personas["dave"].unit, Role.CLERK, "市录入员")
+    before = counts()
+    messages = refused(city_clerk, content, "宣教2019（市）.xlsx")
+    assert messages == [
+        f"该文件已于{timezone.localtime(first.imported_at):%Y-%m-%d %H:%M}"
+        f"由吴中区卫生监督所周晓导入（文件名“宣教2019.xlsx”，导入记录#{first.pk}），同一文件不能重复导入"
+    ]
+    assert counts() == before  # nothing of the second import is left
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL: concurrent writers",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_units_importing_the_same_file_at_once_leave_one_import(regions, personas):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    city_clerk = make_user("cityclerk", personas["dave"].unit, Role.CLERK, "市录入员")
+    # Without decisions: an earlier transactional test may have flushed the rules the migrations load.
+    content = workbook({**good_ledger(), "处罚决定": []})
+    barrier, outcomes = threading.Barrier(2), []
+
+    def attempt(actor, name):
+        try:
+            barrier.wait()
+            outcomes.append(ledger_import(actor=actor, content=content, file_name=name))
+        except ValidationError as error:
+            outcomes.append(error.messages)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=attempt, args=(personas["clerk"], "吴中2019.xlsx")),
+        threading.Thread(target=attempt, args=(city_clerk, "吴中2019（市）.xlsx")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done = LedgerImport.objects.get()
+    assert [o for o in outcomes if isinstance(o, LedgerImport)] == [done]
+    (messages,) = [o for o in outcomes if isinstance(o, list)]
+    assert len(messages) == 1 and messages[0].startswith("该文件已于")
+    assert f"（文件名“{done.file_name}”，导入记录#{done.pk}）" in messages[0]
+    assert (Subject.objects.count(), Case.objects.count(), LedgerKey.objects.count()) == (3, 4, 7)
+
+
+def test_keys_kept_in_the_text_by_earlier_imports_become_ledger_keys(regions, personas):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("qingyuan.reports.migrations.0004_ledger_keys_from_marks")
+    clerk = personas["clerk"]
+    year = ledger_import(actor=clerk, content=workbook(good_ledger()), file_name="2019台账.xlsx")
+    # Two different files of one name: told apart by when each was imported.
+    row = ["某诊所", "无证诊所", "木渎镇", "320506100", "西医", "内科", "", "2019-03-01", "", "", ""]
+    one, two = (
+        ledger_import(
+            actor=clerk,
+            content=csv_bytes(SUBJECT_HEADER, [[key, *row]]),
+            file_name="对象.csv",
+            kind="subjects",
+        )
+        for key in ("C-1", "C-2")
+    )
+    expected = set(LedgerKey.objects.values_list("ledger_import", "kind", "key", "county", "subject", "case"))
+    assert len(expected) == 9
+
+    # The database as the importer used to leave it: each key in its record's text only, the
+    # import row written just after its records.
+    written = timezone.now() - dt.timedelta(days=30)
+    for n, record in enumerate((year, one, two)):
+        at = written + dt.timedelta(days=n)
+        for key in record.keys.all():
+            label, model, field = (
+                ("对象编号", Subject, "notes") if key.kind == "subject" else ("案件编号", Case, "facts")
+            )
+            text = f"历史台账导入（{record.file_name}）；{label}「{key.key}」"
+            model.objects.filter(pk=key.record.pk).update(**{field: text, "created_at": at})
+        LedgerImport.objects.filter(pk=record.pk).update(imported_at=at + dt.timedelta(seconds=2))
+    LedgerKey.objects.all().delete()
+    # An officer rewrote one site's notes: its key was out of reach before and stays so.
+    itinerant = Subject.objects.get(name="木渎游医")
+    Subject.objects.filter(pk=itinerant.pk).update(notes="已迁往外地")
+    lost = {k for k in expected if k[4] == itinerant.pk}
+    # A mark typed by hand, naming no import; a second site of the county marked with a key taken.
+    typed = Subject.objects.get(name="金星村无证牙科")
+    typed.pk = None
+    typed.notes = "历史台账导入（某台账.xlsx）；对象编号「X-1」"
+    typed.save()
+    twin = Subject.objects.get(name="丽人美容店")
+    twin.pk = None
+    twin.notes = "历史台账导入（2019台账.xlsx）；对象编号「WZ-001」"
+    twin.save()
+
+    result = migration.ledger_keys_from_marks(apps)
+
+    assert (
+        set(LedgerKey.objects.values_list("ledger_import", "kind", "key", "county", "subject", "case"))
+        == expected - lost
+    )
+    assert (result["subject"], result["case"]) == (4, 4)
+    assert result["skipped"] == [
+        f"监管对象#{typed.pk}「X-1」：没有文件名为“某台账.xlsx”的导入记录",
+        f"监管对象#{twin.pk}「WZ-001」：区县320506已有同一编号",
+    ]
+    again = migration.ledger_keys_from_marks(apps)
+    assert (again["subject"], again["case"], LedgerKey.objects.count()) == (0, 0, 8)
+
+    # The converted keys serve the next ledger as before.
+    later = workbook(
+        {
+            "监督检查": [
+                {
+                    "对象编号": "C-2",
+                    "检查日期": "2020-03-01",
+                    "检查方式": "复查",
+                    "出动人次": 2,
+                    "处理结果": "未发现违法",
+                }
+            ],
+            "回头看": [{"原案件编号": "A-002", "检查日期": "2020-06-01", "结果": "未发现再次违法"}],
+        }
+    )
+    ledger_import(actor=clerk, content=later, file_name="2020台账.xlsx")
+    assert Inspection.objects.get(started_at__year=2020).subject == LedgerKey.objects.get(key="C-2").subject
+    assert Recheck.objects.get(done_on=dt.date(2020, 6, 1)).case.title == "非法医疗美容"
+
+
 def test_a_decision_on_an_earlier_imported_case_updates_that_case_and_bans_its_site(regions, personas):
     clerk = personas["clerk"]
     first = good_ledger()
@@ -457,7 +690,7 @@ def test_a_decision_on_an_earlier_imported_case_updates_that_case_and_bans_its_s
     ledger_import(actor=clerk, content=workbook(first), file_name="2019台账.xlsx")
     later = workbook({"处罚决定": [{"案件编号": "A-005", "决定日期": "2020-01-10", "取缔": "是"}]})
     ledger_import(actor=clerk, content=later, file_name="2020补录.xlsx")
-    case = Case.objects.get(facts__endswith="「A-005」")
+    case = by_key("case", "A-005")
     assert (case.decided_on, case.status) == (dt.date(2020, 1, 10), CaseStatus.DECIDED)
     assert case.subject.status == SubjectStatus.BANNED
     changed = AuditEvent.objects.filter(
@@ -779,6 +1012,29 @@ def test_ledger_pages_are_for_importers_of_the_jurisdiction_only(regions, person
     assert client.get(f"/reports/ledger/{record.pk}/").status_code == 404
     assert "2019台账.xlsx" not in client.get("/reports/ledger/").content.decode()
     assert login("chief").get(f"/reports/ledger/{record.pk}/").status_code == 200
+
+
+def test_detail_page_lists_the_keys_with_links_to_their_records_page_by_page(
+    regions, personas, login, monkeypatch
+):
+    from qingyuan.reports import ledger_views
+
+    monkeypatch.setattr(ledger_views, "KEYS_PER_PAGE", 4)
+    record = ledger_import(
+        actor=personas["clerk"], content=workbook(good_ledger()), file_name="2019台账.xlsx"
+    )
+    client = login("clerk")
+    first = client.get(f"/reports/ledger/{record.pk}/").content.decode()
+    second = client.get(f"/reports/ledger/{record.pk}/?page=2").content.decode()
+    dental, a1, a4 = by_key("subject", "WZ-001"), by_key("case", "A-001"), by_key("case", "A-004")
+    assert "共 7 个" in first and "第 1 / 2 页" in first and "第 2 / 2 页" in second
+    assert f'<a href="/subjects/{dental.pk}/">金星村无证牙科</a>' in first and "<code>WZ-001</code>" in first
+    assert f'<a href="/cases/{a1.pk}/">吴卫医罚〔2019〕1号</a>' in first and "<code>A-001</code>" in first
+    assert f'<a href="/cases/{a4.pk}/">再次非法行医</a>' in second and "A-004" not in first
+    # A site moved to another county since is no longer the county officer's to see.
+    Subject.objects.filter(name="丽人美容店").update(region=regions["xc_village"])
+    page = client.get(f"/reports/ledger/{record.pk}/").content.decode()
+    assert "共 6 个" in page and "丽人美容店" not in page
 
 
 # -- command ---------------------------------------------------------------------------------------
