@@ -97,7 +97,9 @@ def from_data(data: dict, template: FormResult, scope: Scope | None = None) -> F
                 r.key: {c.key: _unkeyed((stored or {}).get(r.key, {}).get(c.key), c.kind) for c in t.columns}
                 for r in t.rows
             }
-            tables.append(Table(t.key, t.title, t.columns, t.rows, cells, total_row=t.total_row, corner=t.corner))
+            tables.append(
+                Table(t.key, t.title, t.columns, t.rows, cells, total_row=t.total_row, corner=t.corner)
+            )
         else:
             items = [{c.key: _unkeyed(item.get(c.key), c.kind) for c in t.columns} for item in stored or []]
             tables.append(Table(t.key, t.title, t.columns, None, items=items))
