@@ -6,11 +6,13 @@ router = DefaultRouter()
 # Each domain app registers its viewsets in its own api.py; the router collects them here.
 from qingyuan.leads import api as leads_api  # noqa: E402
 from qingyuan.registry import api as registry_api  # noqa: E402
+from qingyuan.reports import api as reports_api  # noqa: E402
 
 from . import schema  # noqa: E402, F401  (registers the partner key's OpenAPI security scheme)
 
 registry_api.register(router)
 leads_api.register(router)
+reports_api.register(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),
