@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from qingyuan.core.forms import StyledModelForm
 from qingyuan.core.idcard import validate_id_number
@@ -25,9 +28,32 @@ class SubjectForm(StyledModelForm):
             "latitude",
             "longitude",
             "status",
+            "found_on",
             "notes",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "found_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    # A change of region or of 需联合查处 is dated: the forms count the subject where it was on each day
+    # (FORMS.md). A move counts from its date; a correction of a wrong entry counts from the start.
+    change_kind = forms.ChoiceField(
+        label="区划或联合查处标记变更的性质",
+        choices=[
+            ("move", "迁移/情况变化：自变更日期起按新值统计"),
+            ("correct", "更正登记错误：所有报表按新值统计"),
+        ],
+        initial="move",
+        required=False,
+        help_text="只在修改所在区划或“需联合查处”时使用",
+    )
+    changed_on = forms.DateField(
+        label="变更日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +63,8 @@ class SubjectForm(StyledModelForm):
         ).order_by("code")
         self.fields["region"].label_from_instance = lambda r: r.full_name
         self.actor = actor
+        self.fields["found_on"].required = False
+        self.fields["found_on"].help_text = "统计报表从这一天起计入本场所；留空为今天"
         self.fields["institution_licence"] = forms.CharField(
             label="对应许可证号/备案号",
             required=False,
@@ -44,6 +72,41 @@ class SubjectForm(StyledModelForm):
             initial=self.instance.institution.licence_no if self.instance.institution_id else "",
             widget=forms.TextInput(attrs={"class": "form-control"}),
         )
+
+    def clean(self):
+        data = super().clean()
+        self.change_date = None
+        if "found_on" in data and not data["found_on"]:
+            data["found_on"] = self.instance.found_on if self.instance.pk else timezone.localdate()
+        if self.instance.pk is None:
+            return data
+        tracked = getattr(self.instance, "_tracked", {})
+        changed = (
+            "region" in data
+            and data["region"] is not None
+            and tracked.get("region_id") not in (None, data["region"].pk)
+        ) or (
+            "needs_joint_action" in data
+            and tracked.get("needs_joint_action") not in (None, data["needs_joint_action"])
+        )
+        if not changed:
+            return data
+        found_on = data.get("found_on") or self.instance.found_on
+        if data.get("change_kind") == "correct":
+            self.change_date = found_on - dt.timedelta(days=1)
+            return data
+        changed_on = data.get("changed_on")
+        if changed_on is None:
+            self.add_error(
+                "changed_on", "修改了所在区划或“需联合查处”，请填写变更日期（或选择“更正登记错误”）"
+            )
+        elif changed_on > timezone.localdate():
+            self.add_error("changed_on", "变更日期不能晚于今天")
+        elif found_on and changed_on < found_on:
+            self.add_error("changed_on", "变更日期不能早于发现日期")
+        else:
+            self.change_date = changed_on
+        return data
 
     def clean_institution_licence(self):
         licence_no = self.cleaned_data.get("institution_licence", "").strip()

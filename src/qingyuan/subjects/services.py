@@ -12,8 +12,16 @@ def normalize_phone(value: str) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit())
 
 
-def subject_save(*, actor, subject: Subject | None, data: dict) -> Subject:
-    return audit.save_with_audit(actor=actor, model=Subject, pk=subject.pk if subject else None, data=data)
+def subject_save(*, actor, subject: Subject | None, data: dict, change_date=None) -> Subject:
+    """Create or update a subject; `change_date` dates a change of its region or 需联合查处 flag in its
+    history (Subject.TRACKED_FIELDS), today when not given."""
+
+    def dated(instance):
+        instance._change_date = change_date
+
+    return audit.save_with_audit(
+        actor=actor, model=Subject, pk=subject.pk if subject else None, data=data, prepare=dated
+    )
 
 
 @transaction.atomic

@@ -92,7 +92,9 @@ def subject_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         data["institution"] = form.instance.institution
-        saved = services.subject_save(actor=request.user, subject=subject, data=data)
+        saved = services.subject_save(
+            actor=request.user, subject=subject, data=data, change_date=form.change_date
+        )
         messages.success(request, "已保存。")
         return redirect(saved.get_absolute_url())
     title = f"编辑监管对象：{subject}" if subject else "登记监管对象"

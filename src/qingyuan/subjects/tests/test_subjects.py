@@ -193,3 +193,77 @@ def test_list_export_contains_exactly_the_filtered_rows(login, clinic, neighbour
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "名称"
     assert [r[0] for r in rows[1:]] == ["金星村无名诊所"]
+
+
+def _edit(client, subject, **changes):
+    data = {
+        "name": subject.name,
+        "kind": subject.kind,
+        "address": subject.address,
+        "region": subject.region_id,
+        "location_type": subject.location_type,
+        "practice_content": subject.practice_content,
+        "institution_type": subject.institution_type,
+        "status": subject.status,
+        "found_on": subject.found_on.isoformat(),
+        **changes,
+    }
+    return client.post(f"/subjects/{subject.pk}/edit/", data)
+
+
+def test_a_move_is_dated_so_forms_count_the_site_where_it_was(login, regions):
+    import datetime as dt
+
+    from qingyuan.subjects.models import SubjectChange
+
+    site = Subject.objects.create(
+        name="流动诊所",
+        kind="itinerant",
+        address="金星村",
+        region=regions["village"],
+        found_on=dt.date(2024, 1, 1),
+    )
+    response = _edit(login("alice"), site, region="320506100001", change_kind="move", changed_on="2024-05-01")
+    assert response.status_code == 302
+    change = SubjectChange.objects.get(subject=site, field="region_id")
+    assert (change.old_value, change.new_value, change.changed_on) == (
+        "320506100201",
+        "320506100001",
+        dt.date(2024, 5, 1),
+    )
+
+
+def test_a_correction_counts_the_new_region_from_the_start(login, regions):
+    import datetime as dt
+
+    from qingyuan.subjects.models import SubjectChange
+
+    site = Subject.objects.create(
+        name="错登诊所",
+        kind="unlicensed_clinic",
+        address="山塘",
+        region=regions["village"],
+        found_on=dt.date(2024, 3, 1),
+    )
+    _edit(login("alice"), site, region="320506100001", change_kind="correct", changed_on="")
+    assert SubjectChange.objects.get(subject=site).changed_on == dt.date(2024, 2, 29)  # the day before found
+
+
+def test_a_move_without_a_date_or_before_the_site_was_found_is_refused(login, regions):
+    import datetime as dt
+
+    site = Subject.objects.create(
+        name="无日期",
+        kind="itinerant",
+        address="金星村",
+        region=regions["village"],
+        found_on=dt.date(2024, 3, 1),
+    )
+    page = _edit(
+        login("alice"), site, region="320506100001", change_kind="move", changed_on=""
+    ).content.decode()
+    assert "请填写变更日期" in page
+    page = _edit(login("alice"), site, region="320506100001", changed_on="2024-01-01").content.decode()
+    assert "变更日期不能早于发现日期" in page
+    site.refresh_from_db()
+    assert site.region_id == "320506100201"
