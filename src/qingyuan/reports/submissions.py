@@ -22,8 +22,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qingyuan.accounts.models import User
 from qingyuan.campaigns.models import Campaign, FormRequirement, Schedule, due_after_operation, due_dates
 from qingyuan.core import audit
+from qingyuan.core.notifications import notify
 
 from . import validation
 from .forms import FORM_CLASSES, get_form
@@ -277,7 +279,29 @@ def submission_submit(
             after={**audit.snapshot(submission), "sources": [s.pk for s in sources]},
             region_code=scope.region.code,
         )
+        _tell_submitted(submission)
     return submission
+
+
+def reviewers_of(submission: Submission):
+    """Who is told that a form waits for review: the users of the unit one level up who may review."""
+    users = User.objects.filter(is_active=True, unit__region_id=submission.region.parent_id)
+    return [u for u in users.select_related("unit") if u.can("reports.review")]
+
+
+def _tell_submitted(submission: Submission):
+    period = f"{submission.period_start:%Y-%m-%d}至{submission.period_end:%Y-%m-%d}"
+    text = f"{submission.region.full_name}上报了{submission.form_code}（{period}，第{submission.version}版），请审核"
+    transaction.on_commit(lambda: notify(reviewers_of(submission), text, submission.get_absolute_url()))
+
+
+def _tell_reviewed(submission: Submission):
+    """The submitter learns the outcome: accepted, or returned with the reason."""
+    verdict = "审核通过" if submission.status == ACCEPTED else f"被退回：{submission.return_reason}"
+    text = (
+        f"您上报的{submission.form_code}（{submission.region.full_name}，第{submission.version}版）{verdict}"
+    )
+    transaction.on_commit(lambda: notify([submission.submitted_by], text, submission.get_absolute_url()))
 
 
 def _review(submission: Submission, *, actor, action: str, **changes) -> Submission:
@@ -312,6 +336,7 @@ def _review(submission: Submission, *, actor, action: str, **changes) -> Submiss
             after=a,
             region_code=locked.region_id,
         )
+        _tell_reviewed(locked)
     return locked
 
 

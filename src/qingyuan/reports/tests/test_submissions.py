@@ -299,3 +299,19 @@ def test_two_simultaneous_submissions_leave_one(regions, personas):
         t.join()
     assert Submission.objects.count() == 1
     assert sorted(outcomes, key=str)[0] == 1 and "请勿重复上报" in sorted(outcomes, key=str)[1]
+
+
+def test_reviewers_are_told_of_a_submission_and_the_submitter_of_the_outcome(
+    world, regions, personas, django_capture_on_commit_callbacks
+):
+    from qingyuan.core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submit(personas["chief"], regions["wuzhong"])
+    told = Notification.objects.filter(text__contains="上报了S003-A1")
+    assert [n.user.username for n in told] == ["dave"]  # the city's leader, not the county's inspectors
+    assert told.get().url == first.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_return(actor=personas["dave"], submission=first, reason="口腔类罚款金额请核实")
+    answer = Notification.objects.get(user=personas["chief"])
+    assert "被退回：口腔类罚款金额请核实" in answer.text
