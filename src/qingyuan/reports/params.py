@@ -62,9 +62,10 @@ class ScopeForm(forms.Form):
         pk = self.cleaned_data.get("campaign")
         if pk is None:
             return None
-        campaign = Campaign.objects.filter(pk=pk).first()
+        campaigns = Campaign.objects.all() if self.user is None else Campaign.objects.visible_to(self.user)
+        campaign = campaigns.filter(pk=pk).first()
         if campaign is None:
-            raise forms.ValidationError(f"专项行动（编号{pk}）不存在")
+            raise forms.ValidationError(f"专项行动（编号{pk}）不存在或不在您的辖区内")
         return campaign
 
     def clean(self):

@@ -10,9 +10,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from qingyuan.campaigns.models import Campaign
 from qingyuan.core import audit
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
+from qingyuan.operations.models import JointOperation
 from qingyuan.regions.models import Region
 
 from . import drill as drill_lists
@@ -33,6 +35,14 @@ def region_choices(user):
     prefix = jurisdiction_prefix(user) or ""
     regions = Region.objects.filter(code__startswith=prefix, level__lte=3).order_by("code")
     return [(r.code, r.full_name) for r in regions[:500]]
+
+
+def choices_for(user) -> dict:
+    """The joint operations and campaigns a user may pick, newest first."""
+    return {
+        "operations": JointOperation.objects.visible_to(user).order_by("-created_at")[:100],
+        "campaigns": Campaign.objects.visible_to(user).order_by("-starts_on")[:100],
+    }
 
 
 def _scope_form(request):
@@ -74,6 +84,7 @@ def form_view(request, code):
         "form": form,
         "regions": region_choices(request.user),
         "params": _params(request),
+        **choices_for(request.user),
     }
     if form.is_bound and form.is_valid():
         try:

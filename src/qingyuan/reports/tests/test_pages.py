@@ -91,3 +91,32 @@ def test_roles_without_reports_get_404(login, world):
 def test_ledger_import_is_offered_to_those_who_may_import(login, world):
     assert "导入历史台账" in login("clerk").get("/reports/").content.decode()
     assert "导入历史台账" not in login("alice").get("/reports/").content.decode()
+
+
+def test_campaign_and_operation_are_picked_from_the_users_own(login, world, regions, personas):
+    from qingyuan.campaigns.models import Campaign
+
+    mine = Campaign.objects.create(
+        unit=personas["chief"].unit,
+        region=regions["wuzhong"],
+        name="吴中区专项行动",
+        starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2024, 12, 31),
+        created_by=personas["chief"],
+    )
+    theirs = Campaign.objects.create(
+        unit=personas["carol"].unit,
+        region=regions["xiangcheng"],
+        name="相城区专项行动",
+        starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2024, 12, 31),
+        created_by=personas["carol"],
+    )
+    page = login("chief").get("/reports/form/S003-A1/", PARAMS).content.decode()
+    assert "吴中区专项行动" in page and "相城区专项行动" not in page
+    page = login("chief").get("/reports/form/S003-A1/", {**PARAMS, "campaign": theirs.pk}).content.decode()
+    assert "不存在或不在您的辖区内" in page
+    tagged = login("chief").get("/reports/form/S003-A1/export/json/", {**PARAMS, "campaign": mine.pk}).json()
+    assert (
+        tagged["tables"]["打击无证行医及非法医疗美容专项行动情况汇总表"]["合计"]["监督户次数"] == 0
+    )  # none tagged
