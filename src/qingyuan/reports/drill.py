@@ -138,7 +138,9 @@ RECORD_LISTS: dict[str, RecordList] = {
             ("发现日期", lambda r: _date(r.found_on)),
         ),
         lambda r: reverse("subjects:detail", args=[r.pk]),
-        "region__code",
+        # The snapshot form (S001-A2) counts each site in the region it was in on its date and
+        # annotates that region: a site that has moved away since is still listed where it counted.
+        "region_at",
     ),
     "recheck": RecordList(
         "复查/回头看",

@@ -27,6 +27,7 @@ from django.utils import timezone
 from qingyuan.inspections.models import InspectionKind
 from qingyuan.regions.models import PREFIX_LENGTH, Level, Region
 
+from .forms import get_form
 from .forms.base import COUNT, MONEY, RATIO, ZERO, FormDefinition, FormResult, Scope, Table
 from .models import Submission, SubmissionStatus
 from .serialize import from_data
@@ -111,6 +112,15 @@ SITE_COLUMNS = {
     "S003-A2": {
         "reoffended_sites": SiteColumn(lambda d, s: d.findings(s), "subject", "case__region_id"),
     },
+    # S004-Q's tables are S003-A1 over the table's own period (sites_in_several_regions gives it).
+    "S004-Q": {
+        "penalised_units": SiteColumn(
+            lambda d, s: get_form("S003-A1").decisions(s),
+            "case__subject",
+            "case__region_id",
+            row="case__subject__institution_type",
+        ),
+    },
 }
 
 
@@ -145,6 +155,8 @@ def sites_in_several_regions(
     level = CHILD_LEVEL.get(scope.region.level)
     if site is None or level is None:
         return None
+    if hasattr(definition, "scope_of"):
+        scope = definition.scope_of(scope, table.key)  # S004-Q: the quarter or the year to date
     n = PREFIX_LENGTH[level]
     labels = {r.key: r.label for r in table.rows}
     total = labels.get(table.total_row, "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -22,6 +22,7 @@ from ..forms.base import COUNT, DATE, MONEY, RATIO, Column, FormResult, Scope, T
 
 FONT = "宋体"
 WAN = Decimal(10000)
+CENT = Decimal("0.01")
 BLANK = "________"
 
 
@@ -66,8 +67,10 @@ def header_lines(result: FormResult) -> list[str]:
 
 
 def money_text(value, column: Column) -> str:
-    amount = value if in_yuan(column) else value / WAN
-    return f"{amount:.2f}"
+    """Money in the column's unit, rounded half up (四舍五入) to 2 decimals: 250 元 is 0.03 万元, as a
+    spreadsheet shows the XLSX cell, not 0.02 as Decimal's own half-even formatting would print it."""
+    amount = Decimal(value) if in_yuan(column) else Decimal(value) / WAN
+    return f"{amount.quantize(CENT, rounding=ROUND_HALF_UP)}"
 
 
 def cell_text(value, column: Column) -> str:

@@ -184,13 +184,18 @@ def value_at(field: str, day: dt.date):
 
 def cleared_by(day: dt.date):
     """Closed after a ban and a clean re-inspection by `day`: a clean recheck done by then on a case
-    closed by then, with no re-offence found after it (a later re-offence makes the site count again).
-    A recheck is only owed after a ban, so its existence stands for the ban."""
+    closed by then, with no re-offence found after it (a later re-offence makes the site count again:
+    one found by a recheck, or a case opened on the site after the clean recheck, as when a lead or a
+    patrol finds it practising again). A recheck is only owed after a ban, so its existence stands for
+    the ban."""
     reoffended_after = Recheck.objects.filter(
         subject=OuterRef("subject"),
         result=RecheckResult.REOFFENDED,
         done_on__gt=OuterRef("done_on"),
         done_on__lte=day,
+    )
+    opened_after = Case.objects.filter(
+        subject=OuterRef("subject"), opened_on__gt=OuterRef("done_on"), opened_on__lte=day
     )
     return Exists(
         Recheck.objects.filter(
@@ -198,7 +203,7 @@ def cleared_by(day: dt.date):
             result=RecheckResult.CLEAN,
             done_on__lte=day,
             case__closed_on__lte=day,
-        ).filter(~Exists(reoffended_after))
+        ).filter(~Exists(reoffended_after), ~Exists(opened_after))
     )
 
 

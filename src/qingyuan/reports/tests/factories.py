@@ -410,3 +410,16 @@ def campaign_requiring(unit, code: str, *, starts_on: dt.date, ends_on: dt.date,
     )
     FormRequirement.objects.create(campaign=campaign, form_code=code, schedule=Schedule.ONCE, due_on=due_on)
     return campaign
+
+
+# --- exact moments (the review's time-zone edges) -------------------------------------------------
+
+
+def inspection_at(
+    subj: Subject, moment: dt.datetime, *, by, kind=InspectionKind.PATROL, **fields
+) -> Inspection:
+    """An inspection started at the aware `moment` (any time zone), otherwise as `inspection` makes it."""
+    made = inspection(subj, moment.date(), by=by, kind=kind, **fields)
+    Inspection.objects.filter(pk=made.pk).update(started_at=moment)
+    made.refresh_from_db()
+    return made
