@@ -30,6 +30,9 @@ class RecordList:
     columns: tuple[tuple[str, Callable], ...]
     link: Callable  # record -> url
     region_path: str  # region code of the record, for jurisdiction scoping
+    # Newest first by the record's own date (sites: by region), the key breaking ties, so that the
+    # pages of a list are stable (penalty decisions, judgments and persons have no order of their own).
+    order: tuple[str, ...]
     prefetch: tuple = ()
 
 
@@ -52,6 +55,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: reverse("inspections:detail", args=[r.pk]),
         "region__code",
+        ("-started_at", "-pk"),
     ),
     "decision": RecordList(
         "处罚决定",
@@ -66,6 +70,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: _case_url(r.case),
         "case__region__code",
+        ("-decided_on", "-pk"),
         (Prefetch("measures", queryset=PenaltyMeasure.objects.order_by("kind")),),
     ),
     "case": RecordList(
@@ -82,6 +87,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         _case_url,
         "region__code",
+        ("-opened_on", "-pk"),
     ),
     "referral": RecordList(
         "移送",
@@ -98,6 +104,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: _case_url(r.case),
         "case__region__code",
+        ("-transferred_at", "-pk"),
     ),
     "judgment": RecordList(
         "判决",
@@ -111,6 +118,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: _case_url(r.case),
         "case__region__code",
+        ("-judged_on", "-pk"),
     ),
     "person": RecordList(
         "追责人员",
@@ -124,6 +132,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: _case_url(r.case),
         "case__region__code",
+        ("-judgment__judged_on", "-pk"),
     ),
     "subject": RecordList(
         "监管对象",
@@ -141,6 +150,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         # The snapshot form (S001-A2) counts each site in the region it was in on its date and
         # annotates that region: a site that has moved away since is still listed where it counted.
         "region_at",
+        ("region_at", "pk"),
     ),
     "recheck": RecordList(
         "复查/回头看",
@@ -154,6 +164,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: _case_url(r.case),
         "case__region__code",
+        ("-done_on", "-pk"),
     ),
     "outreach": RecordList(
         "宣教活动",
@@ -166,6 +177,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: reverse("campaigns:detail", args=[r.campaign_id]) if r.campaign_id else "",
         "region__code",
+        ("-held_on", "-pk"),
     ),
     "media": RecordList(
         "媒体报道",
@@ -179,6 +191,7 @@ RECORD_LISTS: dict[str, RecordList] = {
         ),
         lambda r: r.link or (reverse("campaigns:detail", args=[r.campaign_id]) if r.campaign_id else ""),
         "region__code",
+        ("-published_on", "-pk"),
     ),
 }
 
@@ -188,7 +201,12 @@ def rows_for(kind: str, queryset, prefix: str):
     spec = RECORD_LISTS[kind]
     if prefix:
         queryset = queryset.filter(**{f"{spec.region_path}__startswith": prefix})
-    queryset = queryset.select_related(*spec.related).prefetch_related(*spec.prefetch).distinct()
+    queryset = (
+        queryset.select_related(*spec.related)
+        .prefetch_related(*spec.prefetch)
+        .order_by(*spec.order)
+        .distinct()
+    )
     return spec, queryset
 
 

@@ -601,3 +601,29 @@ def test_s004q_roll_up_explains_a_site_penalised_in_two_counties(regions, units,
     }
     notes = {(n.table, n.row, n.column): [(s.name, s.regions) for s in n.sites] for n in summary.split_notes}
     assert notes == {key: [("流动牙医", 2)] for key in differences}
+
+
+def test_drill_pages_list_decisions_newest_first_in_a_stable_order(regions, personas, login):
+    """Penalty decisions have no order of their own: the drill-down paged them unordered (the same
+    decision could come on two pages, another on none). They come newest first, like the other lists."""
+    import warnings
+
+    from django.core.paginator import UnorderedObjectListWarning
+
+    by = personas["alice"]
+    site = f.subject(regions["village"], "金星诊所", institution_type=InstitutionType.WESTERN)
+    days = [dt.date(2024, 3, 1), dt.date(2024, 1, 5), dt.date(2024, 6, 30), dt.date(2024, 2, 2)] * 15
+    for n, day in enumerate(days):
+        f.decision(f.case(site, day, by=by, party_name=f"当事人{n}"), day, by=by, fine="100")
+    params = {"region": "320506", "start": "2024-01-01", "end": "2024-06-30", "row": "western"}
+    client = login("chief")
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        for page in (1, 2):
+            response = client.get(
+                "/reports/form/S003-A1/drill/", {**params, "col": "fine_count", "page": page}
+            )
+            seen += [cells[0] for _url, cells in response.context["rows"]]
+    assert len(seen) == 60
+    assert seen == sorted(seen, reverse=True)  # 决定日期, newest first, across both pages
