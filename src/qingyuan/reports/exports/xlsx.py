@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ..forms import FORM_CLASSES, get_form
 from ..forms.base import COUNT, DATE, MONEY, RATIO, Column, FormResult, Scope, Table
 
 FONT = "宋体"
@@ -55,9 +56,11 @@ def header_lines(result: FormResult) -> list[str]:
     if result.header:
         lines.append("　　".join(f"{k}：{v or BLANK}" for k, v in result.header.items()))
     scope = result.scope
-    # A snapshot form names its own date (统计截至); printing a period beside it would mislead.
+    # A snapshot form names its own date (统计截至), and a form of one joint operation (S001-A1's
+    # roster) does not depend on dates at all: printing a period there would mislead.
     period = []
-    if not any(k.startswith("统计") for k in result.header):
+    one_operation = result.code in FORM_CLASSES and get_form(result.code).mode == "operation"
+    if not any(k.startswith("统计") for k in result.header) and not one_operation:
         period.append(f"统计期：{period_text(scope)}")
     if scope.campaign is not None and "专项行动" not in result.header:
         period.append(f"专项行动：{scope.campaign.name}")

@@ -627,3 +627,19 @@ def test_drill_pages_list_decisions_newest_first_in_a_stable_order(regions, pers
             seen += [cells[0] for _url, cells in response.context["rows"]]
     assert len(seen) == 60
     assert seen == sorted(seen, reverse=True)  # 决定日期, newest first, across both pages
+
+
+def test_roster_prints_no_period_and_the_operation_summary_does(rich, regions, personas):
+    """S001-A1 is the roster of one joint operation whatever the dates: its files print no 统计期 line;
+    S001-A3 for the same operation counts the operation's days within the period, so it prints it."""
+    from qingyuan.reports.exports import render
+    from qingyuan.reports.exports.xlsx import header_lines
+
+    f.nomination(rich["operation"], personas["alice"], by=personas["dave"])
+    scope = Scope(regions["wuzhong"], START, END, operation=rich["operation"])
+    roster = get_form("S001-A1").compute(scope)
+    assert not any("统计期" in line for line in header_lines(roster))
+    cells = [c.value for row in load_sheet(render(roster, "xlsx")[0]).iter_rows() for c in row if c.value]
+    assert not any("统计期" in str(v) for v in cells) and "李爱丽" in cells
+    summary = get_form("S001-A3").compute(scope)
+    assert "统计期：2024年1月1日至2024年6月30日" in header_lines(summary)
