@@ -86,7 +86,7 @@ def table_views(result, marks: dict | None = None) -> list[dict]:
                     row.label,
                     [
                         (
-                            _display(table.cells[row.key][c.key], c.kind),
+                            _display(table.cells[row.key][c.key], c.kind, c.label),
                             marks.get((table.title, row.label, c.label), ""),
                         )
                         for c in table.columns
@@ -96,7 +96,7 @@ def table_views(result, marks: dict | None = None) -> list[dict]:
             ]
         else:
             view["items"] = [
-                [_display(item.get(c.key), c.kind) for c in table.columns] for item in table.items
+                [_display(item.get(c.key), c.kind, c.label) for c in table.columns] for item in table.items
             ]
         views.append(view)
     return views
@@ -108,15 +108,15 @@ def difference_rows(differences) -> list[dict]:
             "table": d.table,
             "row": d.row,
             "column": d.column,
-            "submitted": _display(d.submitted, d.kind),
-            "live": _display(d.live, d.kind),
+            "submitted": _display(d.submitted, d.kind, d.column),
+            "live": _display(d.live, d.kind, d.column),
         }
         for d in differences
     ]
 
 
 def _marks(differences) -> dict:
-    return {(d.table, d.row, d.column): _display(d.live, d.kind) for d in differences}
+    return {(d.table, d.row, d.column): _display(d.live, d.kind, d.column) for d in differences}
 
 
 # --- the panel under a form ---------------------------------------------------------------------

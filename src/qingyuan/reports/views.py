@@ -20,7 +20,9 @@ from qingyuan.regions.models import Region
 from . import drill as drill_lists
 from .exports import CONTENT_TYPES
 from .exports import render as render_file
+from .exports.xlsx import cell_text
 from .forms import FORM_CLASSES, all_forms, get_form
+from .forms.base import Column
 from .params import ScopeForm, initial_for
 
 
@@ -102,16 +104,10 @@ def form_view(request, code):
 
 
 def _display(value, kind, label=""):
+    """A figure as on paper: the PDF and Word text (万元 rounded half up, 元 where the column's label says so)."""
     if value is None:
         return "—"
-    if kind == "money":
-        # Forms print money in 万元 unless the column says 元 (S001-A4 罚没金额（元）).
-        return f"{value:.2f}" if "（元）" in label else f"{value / 10000:.2f}"
-    if kind == "date":
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    return cell_text(value, Column("", label, kind=kind))
 
 
 def _table_view(request, code, table):

@@ -42,7 +42,10 @@ class SubjectForm(StyledModelForm):
         label="区划或联合查处标记变更的性质",
         choices=[
             ("move", "迁移/情况变化：自变更日期起按新值统计"),
-            ("correct", "更正登记错误：所有报表按新值统计"),
+            (
+                "correct",
+                "更正登记错误：摸底梳理表（S001-A2）自始按新值统计；已记录的检查、案件仍按记录时的区划",
+            ),
         ],
         initial="move",
         required=False,

@@ -1,4 +1,4 @@
-"""S003-A2 无证场所"回头看"排查情况信息汇总表 (seed 003 附件2; FORMS.md).
+"""S003-A2 无证场所“回头看”排查情况信息汇总表 (seed 003 附件2; FORMS.md).
 
 One row of figures and the list 具体信息. 再次开展无证行医户数 counts the sites a 回头看 in the period
 found practising again. The penalty and referral figures count the decisions and police referrals
@@ -29,7 +29,7 @@ from .base import MONEY, TEXT, Column, Drill, FormDefinition, FormResult, Row, S
 ROW = "figures"
 ROWS = [Row(ROW, "数量")]
 COLUMNS = [
-    Column("reoffended_sites", '"回头看"中发现再次开展无证行医户数'),
+    Column("reoffended_sites", "“回头看”中发现再次开展无证行医户数"),
     Column("decisions", "行政处罚户（人）次"),
     Column("warnings", "警告数"),
     Column("fine_amount", "罚款金额（万元）", kind=MONEY),
@@ -45,7 +45,7 @@ DETAIL_COLUMNS = [
 
 class S003A2(FormDefinition):
     code = "S003-A2"
-    title = '无证场所"回头看"排查情况信息汇总表'
+    title = "无证场所“回头看”排查情况信息汇总表"
     seed = "003 附件2"
 
     def findings(self, scope: Scope):

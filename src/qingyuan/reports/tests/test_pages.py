@@ -120,3 +120,11 @@ def test_campaign_and_operation_are_picked_from_the_users_own(login, world, regi
     assert (
         tagged["tables"]["打击无证行医及非法医疗美容专项行动情况汇总表"]["合计"]["监督户次数"] == 0
     )  # none tagged
+
+
+def test_page_rounds_wan_yuan_half_up_like_the_files(login, world, personas, regions):
+    dental = world["dental"]
+    case = f.case(dental, dt.date(2024, 5, 1), by=personas["alice"])
+    f.decision(case, dt.date(2024, 5, 2), by=personas["alice"], confiscate_income="50250")
+    page = login("chief").get("/reports/form/S003-A1/", PARAMS).content.decode()
+    assert ">5.03<" in page  # 50,250 元 = 5.025 万元, printed 5.03 as in XLSX, PDF and Word

@@ -15,9 +15,9 @@ from . import factories as f
 
 START, END = dt.date(2024, 1, 1), dt.date(2024, 6, 30)
 BEFORE, AFTER = START - dt.timedelta(days=1), END + dt.timedelta(days=1)
-TITLE = '无证场所"回头看"排查情况信息汇总表'
+TITLE = "无证场所“回头看”排查情况信息汇总表"
 LABELS = [
-    '"回头看"中发现再次开展无证行医户数',
+    "“回头看”中发现再次开展无证行医户数",
     "行政处罚户（人）次",
     "警告数",
     "罚款金额（万元）",
