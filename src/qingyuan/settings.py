@@ -202,6 +202,9 @@ MEDIA_ROOT = Path(os.environ.get("QINGYUAN_STORAGE_DIR", VAR_DIR / "storage"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REGISTRY_IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# Ledger imports (reports.ledger.jobs) run in a thread once the upload is committed; tests set this
+# to run them in the request, so a page flow can be followed to its result.
+LEDGER_IMPORT_INLINE = False
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
 

@@ -1,6 +1,6 @@
-"""The ledger import pages: the template, the upload, the result, and earlier imports."""
+"""The ledger import pages: the template, the upload, the job page polled until the import ends,
+the result, and earlier imports."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -9,12 +9,14 @@ from django.shortcuts import redirect, render
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
 
-from .ledger import SHEETS, SHEETS_BY_KEY, ledger_csv_template, ledger_import, ledger_template
+from .ledger import SHEETS, SHEETS_BY_KEY, ledger_csv_template, ledger_template
+from .ledger.jobs import job_start, ledger_job_create
 from .ledger_forms import LedgerUploadForm
-from .models import LedgerImport, LedgerKey
+from .models import LedgerImport, LedgerJob, LedgerKey
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 50
+RECENT_JOBS = 10
 KEYS_PER_PAGE = 100
 
 
@@ -39,20 +41,17 @@ def ledger_index(request):
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            record = ledger_import(
-                actor=request.user,
-                content=upload.read(),
-                file_name=upload.name,
-                kind=form.cleaned_data["kind"] or None,
+            job = ledger_job_create(
+                actor=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
             )
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, f"导入完成：{counts_text(record)}。")
-            return redirect("reports:ledger_detail", record.pk)
+            job_start(job)
+            return redirect(job.get_absolute_url())
     imports = visible_imports(request.user).select_related("unit", "imported_by")[:RECENT]
+    jobs = LedgerJob.objects.viewable_by(request.user).select_related("actor")[:RECENT_JOBS]
     return render(
         request,
         "reports/ledger.html",
@@ -62,9 +61,25 @@ def ledger_index(request):
             "errors": errors,
             "file_name": request.FILES["file"].name if errors and "file" in request.FILES else "",
             "imports": [(i, counts_text(i)) for i in imports],
+            "jobs": jobs,
             "sheets": SHEETS,
         },
     )
+
+
+@require_perm("reports.import")
+def ledger_job(request, pk):
+    job = (
+        LedgerJob.objects.viewable_by(request.user)
+        .select_related("actor", "unit", "ledger_import")
+        .filter(pk=pk)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    template = "reports/ledger_job_progress.html" if request.htmx else "reports/ledger_job.html"
+    counts = counts_text(job.ledger_import) if job.ledger_import is not None else ""
+    return render(request, template, {"title": str(job), "job": job, "counts": counts})
 
 
 @require_perm("reports.import")

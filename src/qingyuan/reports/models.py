@@ -257,3 +257,101 @@ class LedgerKey(models.Model):
     def county_of(region_code: str) -> str:
         """The county-level code above a region (a region above county level stands for itself)."""
         return region_code[: PREFIX_LENGTH[Level.COUNTY]]
+
+
+class LedgerJobStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    CHECKING = "checking", _("校验中")
+    WRITING = "writing", _("写入中")
+    DONE = "done", _("已完成")
+    REFUSED = "refused", _("已拒绝")
+    FAILED = "failed", _("失败")
+
+
+LEDGER_JOB_ACTIVE = (LedgerJobStatus.PENDING, LedgerJobStatus.CHECKING, LedgerJobStatus.WRITING)
+
+
+class LedgerJobQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+
+    def viewable_by(self, user):
+        """Jobs of the user's jurisdiction that the user uploaded; a chief (科室负责人) sees every job
+        of the jurisdiction, for the error lists name the unit's records."""
+        from qingyuan.accounts.roles import Role
+
+        jobs = self.visible_to(user)
+        if getattr(user, "role", None) == Role.CHIEF:
+            return jobs
+        return jobs.filter(actor=user)
+
+
+class LedgerJob(models.Model):
+    """One uploaded ledger file on its way through the import, run away from the web request:
+    its progress while checking, then the LedgerImport it produced or every error."""
+
+    stored_name = models.CharField(_("存储文件名"), max_length=100, editable=False)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("CSV 所属工作表"), max_length=16, blank=True)
+    size = models.BigIntegerField(_("文件大小"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=LedgerJobStatus.choices, default=LedgerJobStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("已校验行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("导入单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    ledger_import = models.ForeignKey(
+        LedgerImport,
+        verbose_name=_("台账导入"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = LedgerJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("台账导入任务")
+        verbose_name_plural = _("台账导入任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two uploads of one file at the same moment both pass the look for an unfinished job;
+            # the database queues only one of them.
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=models.Q(status__in=LEDGER_JOB_ACTIVE),
+                name="ledgerjob_sha256_one_unfinished",
+                violation_error_message=_("同一文件已在导入中"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"台账导入任务：{self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("reports:ledger_job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in LEDGER_JOB_ACTIVE
+
+    @property
+    def percent(self) -> int:
+        if self.status == LedgerJobStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)

@@ -3,14 +3,17 @@ past years come out right: the template, the whole-file check and the all-or-not
 
     ledger_import(actor=user, content=bytes, file_name="2019台账.xlsx")  -> LedgerImport
     ledger_import(actor=user, content=bytes, file_name="对象.csv", kind="subjects")
+    ledger_import(..., progress=callback)   # callback(phase, done, total), for a job page to show
 
 Any problem raises ValidationError whose messages list every error ("工作表「案件」第5行「立案日期」：…");
-nothing is written then. docs/ledger.md describes the template sheet by sheet.
+nothing is written then. docs/ledger.md describes the template sheet by sheet. The web upload runs
+ledger_import in a background job (jobs.py); the command `import_ledger` calls it directly.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -27,7 +30,10 @@ from .template import ledger_csv_template, ledger_template
 from .writing import Writer, already_imported, earlier_import_of
 
 __all__ = [
+    "CHECKING",
     "HELP_SHEET",
+    "WRITING",
+    "clean_file_name",
     "SHEETS",
     "SHEETS_BY_KEY",
     "ledger_csv_template",
@@ -36,19 +42,42 @@ __all__ = [
 ]
 
 
-def ledger_import(*, actor, content: bytes, file_name: str, kind: str | None = None) -> LedgerImport:
-    """Check the whole file, then write all of it in one transaction, or nothing."""
+CHECKING, WRITING = "checking", "writing"
+
+
+def clean_file_name(file_name: str) -> str:
+    """The name as the user knows it, without any folder a browser or a script sent along."""
+    return PurePath(file_name.replace("\\", "/")).name[:200] or "台账"
+
+
+def ledger_import(
+    *,
+    actor,
+    content: bytes,
+    file_name: str,
+    kind: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LedgerImport:
+    """Check the whole file, then write all of it in one transaction, or nothing.
+
+    `progress`, when given, is called as ("checking", rows read, rows in the file) for every row
+    whose cells have been read, then once as ("writing", total, total) when every check has passed.
+    """
     prefix = jurisdiction_prefix(actor)
     if prefix is None or actor.unit_id is None:
         raise ValidationError(["您的账号没有所属单位或已停用，不能导入"])
-    file_name = PurePath(file_name.replace("\\", "/")).name[:200] or "台账"
+    file_name = clean_file_name(file_name)
     sha256 = hashlib.sha256(content).hexdigest()
     writing.refuse_same_file(sha256)
     found = read_ledger(content, file_name, kind)
-    checker = Checker(actor=actor, prefix=prefix, found=found)
+    on_row = None if progress is None else (lambda done, total: progress(CHECKING, done, total))
+    checker = Checker(actor=actor, prefix=prefix, found=found, progress=on_row)
     checked = checker.run()
     if checked is None:
         raise ValidationError(checker.errors.messages())
+    if progress is not None:
+        total = sum(len(rows) for rows in checked.rows.values())
+        progress(WRITING, total, total)
     try:
         with transaction.atomic():
             return Writer(checked, actor=actor, file_name=file_name, sha256=sha256).run()

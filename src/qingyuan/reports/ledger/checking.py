@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
@@ -112,14 +113,29 @@ class Checked:
 
 
 class Checker:
-    def __init__(self, *, actor, prefix: str, found: dict[str, list[tuple[int, dict]]]):
+    def __init__(
+        self,
+        *,
+        actor,
+        prefix: str,
+        found: dict[str, list[tuple[int, dict]]],
+        progress: Callable[[int, int], None] | None = None,
+    ):
         self.actor = actor
         self.prefix = prefix
         self.errors = Errors()
         self.rows: dict[str, list[Row]] = {s.key: [] for s in SHEETS}
+        # Reading the cells is the part that grows with the file; it reports rows read so far.
+        # The checks between sheets that follow are a few queries per sheet.
+        total, done = sum(len(lines) for lines in found.values()), 0
         for key, lines in found.items():
             sheet = SHEETS_BY_KEY[key]
-            self.rows[key] = [self._read(sheet, line, raw) for line, raw in lines]
+            rows = self.rows[key]
+            for line, raw in lines:
+                rows.append(self._read(sheet, line, raw))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         self.offences: dict[str, list[Offence]] = {}
 
     # -- helpers -----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from qingyuan.inspections.models import Inspection
 from qingyuan.reports.forms import get_form
 from qingyuan.reports.forms.base import Ratio, Scope
 from qingyuan.reports.ledger import ledger_import, ledger_template
-from qingyuan.reports.models import LedgerImport, LedgerKey
+from qingyuan.reports.models import LedgerImport, LedgerJob, LedgerKey
 from qingyuan.subjects.models import Subject, SubjectPerson, SubjectStatus
 
 YEAR_START, YEAR_END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
@@ -943,11 +943,21 @@ def test_template_and_docs_describe_every_sheet_and_column():
 # -- pages -----------------------------------------------------------------------------------------
 
 
-def upload(client, content, name="2019台账.xlsx", kind=""):
-    return client.post("/reports/ledger/", {"file": SimpleUploadedFile(name, content), "kind": kind})
+@pytest.fixture
+def upload(settings, tmp_path, django_capture_on_commit_callbacks):
+    """upload(client, content, name, kind): the page's POST, with the job it queues run as the
+    commit of the request would start it (in the request: LEDGER_IMPORT_INLINE)."""
+    settings.LEDGER_IMPORT_INLINE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def post(client, content, name="2019台账.xlsx", kind=""):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/reports/ledger/", {"file": SimpleUploadedFile(name, content), "kind": kind})
+
+    return post
 
 
-def test_clerk_downloads_the_template_uploads_a_ledger_and_sees_the_counts(regions, personas, login):
+def test_clerk_downloads_the_template_uploads_a_ledger_and_sees_the_counts(regions, personas, login, upload):
     client = login("clerk")
     page = client.get("/reports/ledger/")
     assert page.status_code == 200 and "历史台账导入" in page.content.decode()
@@ -968,28 +978,32 @@ def test_clerk_downloads_the_template_uploads_a_ledger_and_sees_the_counts(regio
     assert [c.value for c in book["案件"][1]][:3] == ["案件编号", "案件文号", "对象编号"]
 
     response = upload(client, workbook(good_ledger(), template=template.content))
-    record = LedgerImport.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/reports/ledger/{record.pk}/"
-    detail = client.get(response["Location"]).content.decode()
+    record, job = LedgerImport.objects.get(), LedgerJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/ledger/jobs/{job.pk}/"
+    result = client.get(response["Location"]).content.decode()
+    assert "导入完成：监管对象 3，监督检查 5" in result and "every 1s" not in result
+    assert f'href="/reports/ledger/{record.pk}/"' in result
+    detail = client.get(f"/reports/ledger/{record.pk}/").content.decode()
     assert "2019台账.xlsx" in detail and "监管对象" in detail and "导入完成" in detail
     listing = client.get("/reports/ledger/").content.decode()
     assert "2019台账.xlsx" in listing
 
 
-def test_page_lists_every_error_and_writes_nothing(regions, personas, login):
+def test_page_lists_every_error_and_writes_nothing(regions, personas, login, upload):
     bad = good_ledger()
     bad["案件"][0]["立案日期"] = "2019-01-01"
     bad["监督检查"][0]["出动人次"] = "两人"
-    response = upload(login("chief"), workbook(bad))
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "未导入任何数据" in page
+    client = login("chief")
+    response = upload(client, workbook(bad))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "文件“2019台账.xlsx”未导入任何数据" in page and "every 1s" not in page
     assert "工作表「监督检查」第2行「出动人次」：“两人”应为整数" in page
     assert "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10" in page
     assert Subject.objects.count() == 0 and LedgerImport.objects.count() == 0
 
 
-def test_page_takes_a_csv_of_the_chosen_sheet(regions, personas, login):
+def test_page_takes_a_csv_of_the_chosen_sheet(regions, personas, login, upload):
     content = csv_bytes(
         SUBJECT_HEADER,
         [["C-1", "某诊所", "无证诊所", "木渎镇", "320506100", "西医", "内科", "", "2019-03-01", "", "", ""]],
