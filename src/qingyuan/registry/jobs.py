@@ -7,15 +7,13 @@ short. Progress is written only while the file is being checked, which happens o
 transaction; the write itself is one transaction, shown as "正在写入".
 """
 
-import contextvars
 import logging
-import threading
 import time
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
 from django.utils import timezone
+
+from qingyuan.core.background import start_after_commit
 
 from . import importing
 from .models import ImportJob, ImportStatus
@@ -26,26 +24,9 @@ SAVE_EVERY_SECONDS = 1.0
 
 
 def job_start(job: ImportJob) -> None:
-    transaction.on_commit(lambda: _launch(job.pk))
-
-
-def _launch(pk: int) -> None:
-    if getattr(settings, "REGISTRY_IMPORT_INLINE", False):
-        run_job(pk)
-        return
-    # The copied context carries the uploading request, so audit rows keep its request id and address.
-    context = contextvars.copy_context()
-    thread = threading.Thread(
-        target=context.run, args=(_run_in_thread, pk), name=f"registry-import-{pk}", daemon=True
+    start_after_commit(
+        run_job, job.pk, name=f"registry-import-{job.pk}", inline_setting="REGISTRY_IMPORT_INLINE"
     )
-    thread.start()
-
-
-def _run_in_thread(pk: int) -> None:
-    try:
-        run_job(pk)
-    finally:
-        connections.close_all()  # this thread's connections only
 
 
 def _update(pk: int, **fields) -> None:

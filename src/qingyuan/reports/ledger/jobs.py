@@ -9,21 +9,20 @@ the one the command `import_ledger` calls: the same checks, the same all-or-noth
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import hashlib
 import logging
-import threading
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qingyuan.core import audit
+from qingyuan.core.background import start_after_commit
 from qingyuan.core.scoping import jurisdiction_prefix
 
 from ..models import LEDGER_JOB_ACTIVE, LedgerJob, LedgerJobStatus
@@ -132,26 +131,7 @@ def ledger_job_create(*, actor, upload, kind: str = "") -> LedgerJob:
 
 
 def job_start(job: LedgerJob) -> None:
-    transaction.on_commit(lambda: _launch(job.pk))
-
-
-def _launch(pk: int) -> None:
-    if getattr(settings, "LEDGER_IMPORT_INLINE", False):
-        run_job(pk)
-        return
-    # The copied context carries the uploading request, so audit rows keep its request id and address.
-    context = contextvars.copy_context()
-    thread = threading.Thread(
-        target=context.run, args=(_run_in_thread, pk), name=f"ledger-import-{pk}", daemon=True
-    )
-    thread.start()
-
-
-def _run_in_thread(pk: int) -> None:
-    try:
-        run_job(pk)
-    finally:
-        connections.close_all()  # this thread's connections only
+    start_after_commit(run_job, job.pk, name=f"ledger-import-{job.pk}", inline_setting="LEDGER_IMPORT_INLINE")
 
 
 def _update(pk: int, **fields) -> None:
