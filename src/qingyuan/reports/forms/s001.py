@@ -65,6 +65,7 @@ from .base import (
     grid,
     money,
 )
+from .s003a1 import S003A1
 
 
 def unit_name(region) -> str:
@@ -486,9 +487,8 @@ class S001A4(FormDefinition):
     seed = "001 附件4"
 
     def cases(self, scope: Scope):
-        return Case.objects.filter(
-            scope.in_region("region__code"), scope.on_days("opened_on"), scope.in_campaign("campaign_id")
-        )
+        # The cases opened in the period: the same set as S003-A1's 信息系统录入情况 counts.
+        return S003A1().opened_cases(scope)
 
     def compute(self, scope: Scope) -> FormResult:
         # What had become of each case by the period's end: a report computed again later shows the
