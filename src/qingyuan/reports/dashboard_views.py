@@ -17,7 +17,7 @@ from qingyuan.core.scoping import jurisdiction_prefix
 from qingyuan.regions.models import Level, Region
 
 from . import dashboard as figures
-from .params import year_to_date
+from .params import error_text, region_in_jurisdiction, year_to_date
 
 
 class DashboardForm(forms.Form):
@@ -44,10 +44,7 @@ class DashboardForm(forms.Form):
         code = (self.cleaned_data.get("region") or "").strip()
         if not code or code == own.code:
             return own
-        region = Region.objects.filter(code=code).first()
-        if region is None or not region.code.startswith(jurisdiction_prefix(self.user) or "\0"):
-            raise forms.ValidationError(f"区划代码“{code}”不存在或不在您的辖区内")
-        return region
+        return region_in_jurisdiction(code, self.user)
 
     def clean(self):
         data = super().clean()
@@ -62,9 +59,7 @@ class DashboardForm(forms.Form):
         return data
 
     def error_text(self) -> str:
-        return "；".join(
-            f"{self.fields[f].label}：{'，'.join(e)}" for f, e in self.errors.items() if f in self.fields
-        )
+        return error_text(self)
 
 
 def region_options(user, chosen: Region) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ the command line and submissions, with messages naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +15,33 @@ from qingyuan.operations.models import JointOperation
 from qingyuan.regions.models import Region
 
 from .forms.base import Scope
+
+# The query parameters that name a form's scope, carried from page to page (drill-down, export, panel).
+SCOPE_KEYS = ("region", "start", "end", "operation", "campaign")
+
+
+def scope_query(data, keys=SCOPE_KEYS, **extra) -> str:
+    """The non-empty scope parameters of `data` (request.GET) as a query string, plus `extra`."""
+    keep = {k: data[k] for k in keys if data.get(k)}
+    keep.update(extra)
+    return urlencode(keep)
+
+
+def region_in_jurisdiction(code: str, user) -> Region:
+    """The region `code` if `user` may ask for it (no user: the command line, every region)."""
+    region = Region.objects.filter(code=code).first()
+    prefix = "" if user is None else jurisdiction_prefix(user)
+    if region is None or prefix is None or not region.code.startswith(prefix):
+        raise forms.ValidationError(f"区划代码“{code}”不存在或不在您的辖区内")
+    return region
+
+
+def error_text(form) -> str:
+    """A form's errors on one line, each after its field's label."""
+    return "；".join(
+        f"{form.fields[f].label if f in form.fields else ''}：{'，'.join(e)}".lstrip("：")
+        for f, e in form.errors.items()
+    )
 
 
 def year_to_date(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -32,17 +60,8 @@ class ScopeForm(forms.Form):
         self.user = user
         super().__init__(data, **kwargs)
 
-    def _prefix(self) -> str:
-        """The user's jurisdiction ("" = the whole country; the command line has no user)."""
-        if self.user is None:
-            return ""
-        return jurisdiction_prefix(self.user) or "\0"
-
     def clean_region(self):
-        code = self.cleaned_data["region"].strip()
-        region = Region.objects.filter(code=code).first()
-        if region is None or not region.code.startswith(self._prefix()) and self._prefix():
-            raise forms.ValidationError(f"区划代码“{code}”不存在或不在您的辖区内")
+        region = region_in_jurisdiction(self.cleaned_data["region"].strip(), self.user)
         if region.level > 3:
             raise forms.ValidationError("报表按省、市、县（区）统计，请选择县（区）或以上区划")
         return region
@@ -82,10 +101,7 @@ class ScopeForm(forms.Form):
         )
 
     def error_text(self) -> str:
-        return "；".join(
-            f"{self.fields[f].label if f in self.fields else ''}：{'，'.join(e)}".lstrip("：")
-            for f, e in self.errors.items()
-        )
+        return error_text(self)
 
 
 def initial_for(user) -> dict:

@@ -4,8 +4,6 @@ submissions, one submission (frozen figures, differences from the records now, h
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -23,9 +21,9 @@ from qingyuan.regions.models import Level, Region
 from . import validation
 from .exports import CONTENT_TYPES
 from .exports import render as render_file
-from .forms import FORM_CLASSES, get_form
+from .forms import get_form
 from .models import Submission, SubmissionStatus
-from .params import ScopeForm, initial_for
+from .params import SCOPE_KEYS, ScopeForm, initial_for, scope_query
 from .rollup import rollup
 from .submission_forms import ReturnForm, RollupForm, SubmissionFilter, SubmitForm
 from .submissions import (
@@ -42,21 +40,11 @@ from .submissions import (
     versions,
     versions_of,
 )
-from .views import _display
-
-SCOPE_KEYS = ("region", "start", "end", "operation", "campaign")
-
-
-def _definition(code):
-    if code not in FORM_CLASSES:
-        raise Http404
-    return get_form(code)
+from .views import _definition, _display
 
 
 def _params(data, **extra) -> str:
-    keep = {k: data[k] for k in (*SCOPE_KEYS, "form") if data.get(k)}
-    keep.update(extra)
-    return urlencode(keep)
+    return scope_query(data, (*SCOPE_KEYS, "form"), **extra)
 
 
 def _error_list(error: ValidationError, form=None) -> list[str]:

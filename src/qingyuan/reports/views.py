@@ -3,8 +3,6 @@ records behind any number; download it as JSON, XLSX, PDF or Word."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -23,7 +21,7 @@ from .exports import render as render_file
 from .exports.xlsx import cell_text
 from .forms import FORM_CLASSES, all_forms, get_form
 from .forms.base import Column
-from .params import ScopeForm, initial_for
+from .params import ScopeForm, initial_for, scope_query
 
 
 def _definition(code):
@@ -54,11 +52,7 @@ def _scope_form(request):
 
 
 def _params(request, **extra) -> str:
-    keep = {
-        k: request.GET[k] for k in ("region", "start", "end", "operation", "campaign") if request.GET.get(k)
-    }
-    keep.update(extra)
-    return urlencode(keep)
+    return scope_query(request.GET, **extra)
 
 
 @require_perm("reports.view")
