@@ -13,6 +13,9 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+# The embedded development setup makes its own keys under var/ (settings.DEV_KEYS); a production
+# server started any other way refuses to run without them.
+export QINGYUAN_DEV_KEYS=1
 
 VENV=${VENV:-.venv}
 PY=$VENV/bin/python
@@ -93,8 +96,12 @@ setup() {
 run() {
     setup
     addrport=${ADDRPORT:-127.0.0.1:8000}
-    say "serving http://$addrport/ (Ctrl+C stops; the demo logins are printed above)"
-    DEBUG=${DEBUG:-1} exec "$PY" manage.py runserver "$addrport"
+    say "task worker and scheduler (manage.py run_huey, queue in var/tasks.sqlite3)"
+    "$PY" manage.py run_huey --workers 2 >var/tasks.log 2>&1 &
+    worker=$!
+    trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+    say "serving http://$addrport/ (Ctrl+C stops; the demo logins are printed above; task log: var/tasks.log)"
+    DEBUG=${DEBUG:-1} "$PY" manage.py runserver "$addrport"
 }
 
 test_all() {

@@ -19,6 +19,16 @@ from qingyuan.regions.models import Level, Region, Unit, UnitKind
 PASSWORD = "Qingyuan#2024"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_at_once():
+    # Huey's immediate mode: a task runs in the caller as it is enqueued (in memory, no consumer), so
+    # a test follows a job to its end. The queue itself is exercised by the production-stack CI stage.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests create many accounts. test_passwords_are_hashed_with_argon2

@@ -4,6 +4,7 @@ Defaults are safe for a newcomer's laptop (SQLite under var/, DEBUG off unless a
 production sets DATABASE_URL, SECRET_KEY, QINGYUAN_FIELD_KEYS and ALLOWED_HOSTS.
 """
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -32,26 +33,43 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def secret_from_env_or_file(name: str, filename: str, nbytes: int = 48) -> str:
-    """A secret from the environment, else one generated once and kept under var/ (never in the repo)."""
+DEBUG = env_bool("DEBUG", False)
+# The embedded development setup (scripts/dev.sh: make run / setup / test) generates its own keys
+# under var/ on first use. Anywhere else (DEBUG off, no QINGYUAN_DEV_KEYS) a missing key stops the
+# process at start: a server that made up its own keys would write data no other server can read.
+DEV_KEYS = DEBUG or env_bool("QINGYUAN_DEV_KEYS", False)
+
+
+def secret_from_env_or_file(name: str, filename: str, generate) -> str:
+    """A secret from the environment; in the embedded setup, one generated once and kept under var/."""
     value = os.environ.get(name)
     if value:
-        return value
+        return value.strip()
+    if not DEV_KEYS:
+        raise ImproperlyConfigured(
+            f"缺少环境变量 {name}：生产环境必须由部署方提供（见 docs/deployment.md“密钥”）。"
+            f" {name} is not set; production must provide it (docs/deployment.md)."
+        )
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(nbytes))
+        path.write_text(generate())
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key")
+def _new_field_key() -> str:
+    return "k1:" + base64.b64encode(os.urandom(32)).decode()
+
+
+def _new_index_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48))
 # Field-encryption keys: "kid:base64key,kid2:base64key2"; the first encrypts, all decrypt (rotation).
-QINGYUAN_FIELD_KEYS = os.environ.get("QINGYUAN_FIELD_KEYS") or None
-QINGYUAN_FIELD_KEY_FILE = VAR_DIR / "field_keys"
+QINGYUAN_FIELD_KEYS = secret_from_env_or_file("QINGYUAN_FIELD_KEYS", "field_keys", _new_field_key)
 # Key of the keyed hashes that make ID numbers and phones searchable (base64, 32 bytes).
-QINGYUAN_INDEX_KEY = os.environ.get("QINGYUAN_INDEX_KEY") or None
-QINGYUAN_INDEX_KEY_FILE = VAR_DIR / "index_key"
+QINGYUAN_INDEX_KEY = secret_from_env_or_file("QINGYUAN_INDEX_KEY", "index_key", _new_index_key)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -87,6 +105,7 @@ INSTALLED_APPS = [
     "qingyuan.api",
     "qingyuan.portal",
     "captcha",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +185,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The address behind trusted proxies, the same one rate limits and the audit log use.
+AXES_CLIENT_IP_CALLABLE = "qingyuan.core.middleware.axes_client_ip"
 
 # Two-factor login (TOTP): available to everyone, required for the three administrator roles.
 OTP_TOTP_ISSUER = "清源"
@@ -175,13 +196,35 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("HTTPS", False)
-CSRF_COOKIE_SECURE = env_bool("HTTPS", False)
-SECURE_HSTS_SECONDS = 31536000 if env_bool("HTTPS", False) else 0
+# Served over HTTPS (HTTPS=1): secure cookies with the __Host- prefix (bound to this host, path /),
+# HSTS, and http:// redirected to https:// (nginx does it first; /health/ stays reachable over http
+# for the local probe).
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SESSION_COOKIE_NAME = "__Host-qy-session"
+    CSRF_COOKIE_NAME = "__Host-qy-csrftoken"
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Preloading is a commitment for the whole domain that the bureau's network office makes, not the app.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated addresses
+# or networks (QINGYUAN_TRUSTED_PROXIES=127.0.0.1,10.1.0.0/24). The client is the nearest address in
+# X-Forwarded-For that is not one of them (core.middleware.client_ip); login lockout, rate limits and
+# the audit log all use that one address. Unset: REMOTE_ADDR, and forwarded headers are ignored.
+QINGYUAN_TRUSTED_PROXIES = env_list("QINGYUAN_TRUSTED_PROXIES")
+if QINGYUAN_TRUSTED_PROXIES:
+    # Only the proxy can reach the app server (it listens on 127.0.0.1 or a socket), and nginx
+    # overwrites the header, so the scheme it reports is the one the browser used.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Chinese for every user, whatever language the browser asks for (no LocaleMiddleware).
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -208,6 +251,46 @@ LEDGER_IMPORT_INLINE = False
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
+# Shared cache: Redis in production (REDIS_URL=redis://127.0.0.1:6379/0): rate limits and anything
+# else counted across processes and machines. Local memory only for the single-process embedded setup.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "qy"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Task queue (Huey, see docs/deployment.md "后台任务"): every piece of long work and every scheduled
+# job. Production: Redis (TASKS_REDIS_URL, else REDIS_URL), any number of workers on any machines
+# (`manage.py run_huey --no-periodic`) and one scheduler (`manage.py run_huey` with the schedule).
+# Embedded: a SQLite file under var/ and one consumer that `make run` starts beside the web server.
+# Tests run each task at once in the caller (conftest sets immediate mode).
+TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL") or REDIS_URL
+if TASKS_REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("TASKS_QUEUE_NAME", "qingyuan"),
+        "url": TASKS_REDIS_URL,
+        "immediate": False,
+        "results": False,
+        "utc": True,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "qingyuan",
+        "filename": str(VAR_DIR / "tasks.sqlite3"),
+        "immediate": False,
+        "results": False,
+        "utc": True,
+    }
+HUEY["consumer"] = {"workers": int(os.environ.get("TASK_WORKERS", "2")), "worker_type": "thread"}
+
 
 def env_rate(name: str, default: str) -> tuple[int, int]:
     """A rate written as COUNT/SECONDS ("10/3600"): at most COUNT requests per client address."""
@@ -230,10 +313,8 @@ QINGYUAN_RECHECK_DAYS = int(os.environ.get("QINGYUAN_RECHECK_DAYS", "30"))
 # Case numbers per unit and year; {abbr} is the unit's short name, {year} and {seq} as printed.
 QINGYUAN_CASE_NUMBER_PATTERN = os.environ.get("QINGYUAN_CASE_NUMBER_PATTERN", "{abbr}卫医罚〔{year}〕{seq}号")
 
-# The public site (/public/): tips, tracking. Rate limits per client address, kept in the default
-# cache. The built-in LocMemCache counts per process, enough for the single-process embedded setup;
-# a production deployment with several workers must configure a shared cache (Redis, Memcached or
-# the database cache) so that the limits hold across them.
+# The public site (/public/): tips, tracking. Rate limits per client address, counted in the default
+# cache, which is Redis (REDIS_URL) in production so that every process counts together.
 QINGYUAN_PORTAL_RATES = {
     "tip": env_rate("QINGYUAN_PORTAL_TIP_RATE", "10/3600"),  # submitted tips
     "locate": env_rate("QINGYUAN_PORTAL_LOCATE_RATE", "30/600"),  # address look-ups and form checks
@@ -281,10 +362,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# LOG_FORMAT=json writes one JSON object per line (for journald or a log collector); text otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "qingyuan.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "qingyuan.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django logs every 4xx/5xx with the request attached; the filter and formatters keep only
+        # the path, never the query string or body.
+        "django.request": {"level": "WARNING"},
+        "huey": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+    },
 }

@@ -1,6 +1,7 @@
 """Encryption at rest for confidential fields (ID numbers, phones, reporter identity).
 
-AES-256-GCM with a key kept outside the database (env QINGYUAN_FIELD_KEYS, else var/field_keys).
+AES-256-GCM with a key kept outside the database (env QINGYUAN_FIELD_KEYS; the embedded setup's
+var/field_keys).
 Ciphertexts carry their key id, so keys rotate: the first key encrypts, every listed key decrypts,
 and `manage.py rotate_field_keys` re-encrypts old rows. A keyed HMAC ("blind index") lets the
 platform find a person by ID number or phone without decrypting every row.
@@ -21,13 +22,8 @@ PREFIX = "enc1"
 
 @lru_cache(maxsize=1)
 def _keys() -> tuple[tuple[str, bytes], ...]:
+    # settings.py refuses to start without keys outside the embedded setup (which generates them).
     raw = settings.QINGYUAN_FIELD_KEYS
-    if not raw:
-        path = settings.QINGYUAN_FIELD_KEY_FILE
-        if not path.exists():
-            path.write_text("k1:" + base64.b64encode(os.urandom(32)).decode())
-            path.chmod(0o600)
-        raw = path.read_text().strip()
     keys = []
     for item in raw.split(","):
         kid, _, b64 = item.strip().partition(":")
@@ -74,12 +70,6 @@ def blind_index(value: str) -> str:
 def _index_key() -> bytes:
     # Separate from the encryption keys so that rotating those leaves every blind index valid.
     raw = settings.QINGYUAN_INDEX_KEY
-    if not raw:
-        path = settings.QINGYUAN_INDEX_KEY_FILE
-        if not path.exists():
-            path.write_text(base64.b64encode(os.urandom(32)).decode())
-            path.chmod(0o600)
-        raw = path.read_text().strip()
     return base64.b64decode(raw)
 
 
