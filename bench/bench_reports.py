@@ -166,12 +166,12 @@ def generate(*, subjects: int, inspections: int, cases: int, progress=print):
               party_id_number, party_id_index, party_address, offence_date, illegal_income, status, proposed_at,
               proposed_by_id, opened_on, opened_by_id, no_qualification, certificate_revoked, village_without_certificate,
               birth_attendant_beyond, harm_disability, infectious_disease, bad_drugs, other_serious, serious_harm,
-              patient_death, crime_suspected, crime_reasons, crime_override_reason, overdue, statement_waived, end_reason,
+              patient_death, crime_suspected, crime_reasons, crime_override_reason, statement_waived, end_reason,
               national_entry_on, created_at, updated_at)
             SELECT 'BENCH-' || g, u.id, s.region_id, s.id, 'inspection', '未取得医疗机构执业许可证擅自执业', '', 'citizen',
               '当事人' || g, '', '', '', DATE '2024-01-01' + (g * 31) % 730, 0, 'closed', now(), %(user)s,
               DATE '2024-01-01' + (g * 31) % 730 + 3, %(user)s, false, false, false, false, false, false, false, '',
-              false, false, false, '[]', '', false, false, '',
+              false, false, false, '[]', '', false, '',
               CASE WHEN g % 10 < 7 THEN DATE '2024-01-01' + (g * 31) % 730 + 5 END, now(), now()
             FROM generate_series(1, {cases}) g
             JOIN subjects_subject s ON s.id = (SELECT min(id) FROM subjects_subject) + (g::bigint * 7907) % {subjects}

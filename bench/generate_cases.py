@@ -75,7 +75,7 @@ TABLES = {
     "certificate_revoked village_without_certificate birth_attendant_beyond harm_disability "
     "infectious_disease bad_drugs other_serious serious_harm patient_death crime_suspected "
     "crime_reasons crime_override_reason created_at updated_at opened_by_id proposed_by_id region_id "
-    "subject_id unit_id overdue statement_waived",
+    "subject_id unit_id overdue_notified_for statement_waived",
     "cases_caseoffence": "id applied case_id offence_id",
     "cases_penaltydecision": "id procedure decided_on discretion_reason served_on payment_due filed_on "
     "created_at case_id decided_by_id offence_id",
@@ -312,7 +312,7 @@ def generate(*, cases: int, subjects: int, seed: int = SEED, progress=print) -> 
             region,
             s_pk,
             unit,
-            "f",
+            None,
             "f",
         )
         charged = [practice_offences[int(rng.random() * len(practice_offences))]]

@@ -245,9 +245,6 @@ MEDIA_ROOT = Path(os.environ.get("QINGYUAN_STORAGE_DIR", VAR_DIR / "storage"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REGISTRY_IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
-# Ledger imports (reports.ledger.jobs) run in a thread once the upload is committed; tests set this
-# to run them in the request, so a page flow can be followed to its result.
-LEDGER_IMPORT_INLINE = False
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
@@ -290,6 +287,17 @@ else:
         "utc": True,
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("TASK_WORKERS", "2")), "worker_type": "thread"}
+# Jobs (core.jobs): a running job whose worker has not beaten its heartbeat (every 10 s at most) for
+# this long, or a queued job no worker has claimed for this long, is retried or failed by jobs_reap.
+# On SQLite a worker's heartbeat waits while another process writes, so keep it above the longest
+# import's write.
+QINGYUAN_JOB_STALE_SECONDS = int(os.environ.get("QINGYUAN_JOB_STALE_SECONDS", "120"))
+# A list export of more rows than this is a job (the page goes to the job page, which offers the
+# file); smaller ones are built in the request.
+QINGYUAN_EXPORT_INLINE_ROWS = int(os.environ.get("QINGYUAN_EXPORT_INLINE_ROWS", "2000"))
+# /health/ reports the task queue down when the scheduler's heartbeat (core.health.heartbeat, every
+# minute) is older than this.
+QINGYUAN_HEARTBEAT_STALE_SECONDS = int(os.environ.get("QINGYUAN_HEARTBEAT_STALE_SECONDS", "180"))
 
 
 def env_rate(name: str, default: str) -> tuple[int, int]:
@@ -308,8 +316,17 @@ def env_rate(name: str, default: str) -> tuple[int, int]:
 # each checked by its SHA-256 (`manage.py evidence_verify`). Back it up with the database.
 QINGYUAN_EVIDENCE_DIR = Path(os.environ.get("QINGYUAN_EVIDENCE_DIR", VAR_DIR / "evidence"))
 QINGYUAN_EVIDENCE_MAX_BYTES = int(os.environ.get("QINGYUAN_EVIDENCE_MAX_BYTES", str(200 * 1024 * 1024)))
+if DEV_KEYS:
+    # The embedded setup makes its own directories; a production server is given them by the
+    # deployment (owner, mode, mount) or by `manage.py bootstrap`, and /health/ reports them missing.
+    MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    QINGYUAN_EVIDENCE_DIR.mkdir(parents=True, exist_ok=True)
 # Days after a ban (取缔) until the re-inspection (复查) falls due.
 QINGYUAN_RECHECK_DAYS = int(os.environ.get("QINGYUAN_RECHECK_DAYS", "30"))
+# Working days before a form's deadline when the units that owe it are reminded (reports.reminders),
+# and how long a submitted form waits for review before its reviewers are reminded. RULES.md sets no
+# such limit, so it is a setting.
+QINGYUAN_FORM_REMIND_WORKING_DAYS = int(os.environ.get("QINGYUAN_FORM_REMIND_WORKING_DAYS", "3"))
 # Case numbers per unit and year; {abbr} is the unit's short name, {year} and {seq} as printed.
 QINGYUAN_CASE_NUMBER_PATTERN = os.environ.get("QINGYUAN_CASE_NUMBER_PATTERN", "{abbr}卫医罚〔{year}〕{seq}号")
 
@@ -371,7 +388,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request": {"()": "qingyuan.core.logs.RequestContextFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "qingyuan.core.logs.TextFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "qingyuan.core.logs.JsonFormatter"},
     },
     "handlers": {
@@ -383,6 +403,7 @@ LOGGING = {
         # Django logs every 4xx/5xx with the request attached; the filter and formatters keep only
         # the path, never the query string or body.
         "django.request": {"level": "WARNING"},
-        "huey": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # A handler of its own, so run_huey does not add its plain-text one beside ours.
+        "huey": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
     },
 }

@@ -14,7 +14,16 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from qingyuan.conftest import PASSWORD, _fast_password_hashing, personas, regions, units  # noqa: F401
+# _tasks_run_at_once: a job queued by a page runs in the live server as the request commits, and
+# nothing is sent to the development queue under var/.
+from qingyuan.conftest import (  # noqa: F401
+    PASSWORD,
+    _fast_password_hashing,
+    _tasks_run_at_once,
+    personas,
+    regions,
+    units,
+)
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 
 from qingyuan.core.forms import StyledFilterSet, style_fields
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 
@@ -68,18 +68,16 @@ USER_COLUMNS = [
 ]
 
 
+@register_list("accounts.user_list", perm="users.view")
+def user_list_source(user):
+    return ListSource(User.objects.visible_to(user).select_related("unit"), UserFilter, USER_COLUMNS, "用户")
+
+
 @require_perm("users.view")
 def user_list(request):
-    qs = User.objects.visible_to(request.user).select_related("unit")
     extra = {"create_url": "accounts:user_create"} if request.user.can("users.manage") else {}
     return render_list(
-        request,
-        queryset=qs,
-        filterset_class=UserFilter,
-        columns=USER_COLUMNS,
-        title="用户",
-        template="accounts/user_list.html",
-        extra=extra,
+        request, list_key="accounts.user_list", template="accounts/user_list.html", extra=extra
     )
 
 

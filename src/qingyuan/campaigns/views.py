@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from qingyuan.core.forms import StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
@@ -88,15 +88,17 @@ def _form_page(
     return render(request, template, context)
 
 
+@register_list("campaigns.campaign_list", perm="campaigns.view")
+def campaign_list_source(user):
+    qs = Campaign.objects.visible_to(user).select_related("unit", "parent")
+    return ListSource(qs, CampaignFilter, COLUMNS, "专项行动")
+
+
 @require_perm("campaigns.view")
 def campaign_list(request):
-    qs = Campaign.objects.visible_to(request.user).select_related("unit", "parent")
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=CampaignFilter,
-        columns=COLUMNS,
-        title="专项行动",
+        list_key="campaigns.campaign_list",
         template="campaigns/campaign_list.html",
         extra={"can_create": request.user.can("campaigns.manage")},
     )

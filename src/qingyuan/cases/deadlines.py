@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from qingyuan.core.workdays import due_badge
 
-from .models import CaseStatus, ExtensionKind
+from .models import MONEY_MEASURES, CaseStatus, ExtensionKind, PaymentKind
 
 LIMIT_FOR_EXTENSION = {
     ExtensionKind.OPEN: "CASE_OPEN_EXTENSION",
@@ -54,18 +54,30 @@ def open_due(checked_on: dt.date | None) -> dt.date | None:
     return deadline("CASE_OPEN", checked_on) if checked_on else None
 
 
-def paused_days(case, today: dt.date | None = None) -> int:
-    """Days of the case's pauses; the day a pause ends counts again towards the limit."""
+@_no_rule
+def first_decide_due(opened_on: dt.date | None) -> dt.date | None:
+    """The last day to decide of a case opened on `opened_on`, before any extension or pause."""
+    return opened_on + dt.timedelta(days=limit_days("CASE_DECIDE", opened_on)) if opened_on else None
+
+
+def paused_days(case, today: dt.date | None = None, *, open_pauses: bool = True) -> int:
+    """Days of the case's pauses; the day a pause ends counts again towards the limit. A pause still
+    open counts up to today, or not at all with `open_pauses=False`."""
     today = today or timezone.localdate()
     total = 0
     for pause in case.pauses.all():
+        if pause.ended_on is None and not open_pauses:
+            continue
         end = pause.ended_on or today
         total += max(0, (end - pause.started_on).days)
     return total
 
 
 @_no_rule
-def decide_due(case, today: dt.date | None = None) -> dt.date | None:
+def decide_due(case, today: dt.date | None = None, *, open_pauses: bool = True) -> dt.date | None:
+    """The last day to decide. With `open_pauses=False`, the date stored on the case (Case.decide_due):
+    the ended pauses and the extensions counted, an open pause not, as the database then compares it
+    with the day the open pause began (models.overdue_condition)."""
     if case.opened_on is None:
         return None
     days = limit_days("CASE_DECIDE", case.opened_on)
@@ -73,7 +85,19 @@ def decide_due(case, today: dt.date | None = None) -> dt.date | None:
     for kind in (ExtensionKind.DECIDE, ExtensionKind.DECIDE_COLLECTIVE):
         if kind in kinds:
             days += limit_days(LIMIT_FOR_EXTENSION[kind], case.opened_on)
-    return case.opened_on + dt.timedelta(days=days + paused_days(case, today))
+    return case.opened_on + dt.timedelta(days=days + paused_days(case, today, open_pauses=open_pauses))
+
+
+def stored_decide_due(case) -> dt.date | None:
+    return decide_due(case, open_pauses=False)
+
+
+def unpaid(case, decision) -> bool:
+    """The fine or the confiscated income is not paid in full (what models.overdue_condition sums)."""
+    owed = sum((m.amount or 0 for m in decision.measures.all() if m.kind in MONEY_MEASURES), 0)
+    kinds = {PaymentKind.FINE, PaymentKind.CONFISCATED_INCOME}
+    paid = sum((p.amount for p in case.payments.all() if p.kind in kinds), 0)
+    return paid < owed
 
 
 @_no_rule
@@ -91,7 +115,8 @@ def current_due(case, today: dt.date | None = None) -> tuple[str, dt.date] | Non
         return ("办案期限", due) if due else None
     decision = getattr(case, "decision", None) if case.pk else None
     if case.status in {CaseStatus.SERVED, CaseStatus.ENFORCING} and decision and decision.payment_due:
-        return "缴款期限", decision.payment_due
+        # Once paid, the payment clock no longer runs (the surcharge, if any, shows with the money).
+        return ("缴款期限", decision.payment_due) if unpaid(case, decision) else None
     return None
 
 

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qingyuan.core.forms import StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_area_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
@@ -378,18 +378,19 @@ RECHECK_COLUMNS = [
 ]
 
 
+@register_list("cases.recheck_list", perm="cases.view")
+def recheck_list_source(user):
+    qs = Recheck.objects.visible_to(user).select_related("subject__region", "case", "new_case", "lookback")
+    return ListSource(qs, RecheckFilter, RECHECK_COLUMNS, "复查与回头看")
+
+
 @require_area_perm("cases.view")
 def recheck_list(request):
-    qs = Recheck.objects.visible_to(request.user).select_related(
-        "subject__region", "case", "new_case", "lookback"
-    )
+    qs = recheck_list_source(request.user).queryset
     pending = qs.filter(result=RecheckResult.PENDING)
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=RecheckFilter,
-        columns=RECHECK_COLUMNS,
-        title="复查与回头看",
+        list_key="cases.recheck_list",
         template="cases/followup/recheck_list.html",
         extra={
             "figures": {
@@ -423,10 +424,10 @@ LOOKBACK_COLUMNS = [
 ]
 
 
-@require_area_perm("cases.view")
-def lookback_list(request):
+@register_list("cases.lookback_list", perm="cases.view")
+def lookback_list_source(user):
     qs = (
-        LookBack.objects.visible_to(request.user)
+        LookBack.objects.visible_to(user)
         .select_related("region", "unit")
         .annotate(
             n_total=Count("items"),
@@ -435,12 +436,14 @@ def lookback_list(request):
         )
         .order_by("-created_at", "-pk")
     )
+    return ListSource(qs, LookBackFilter, LOOKBACK_COLUMNS, "回头看")
+
+
+@require_area_perm("cases.view")
+def lookback_list(request):
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=LookBackFilter,
-        columns=LOOKBACK_COLUMNS,
-        title="回头看",
+        list_key="cases.lookback_list",
         template="cases/followup/lookback_list.html",
         extra={"can_start": request.user.can("cases.approve")},
     )

@@ -4,9 +4,15 @@ The workflow (states and transitions) is written once in workflow.py and enforce
 module holds the data. Every case belongs to the region of its subject at the time it was opened,
 so a subject that later moves does not take its old cases into another county's figures."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.core.crypto import EncryptedTextField
@@ -41,6 +47,14 @@ class PartyKind(models.TextChoices):
 
 class CaseQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
+
+    def overdue(self, today: dt.date | None = None):
+        """Past the deadline of the case's current clock on `today` (default: today): computed from the
+        deadlines (overdue_condition), never from a flag a job sets."""
+        return self.filter(overdue_condition(today or timezone.localdate()))
+
+    def not_overdue(self, today: dt.date | None = None):
+        return self.exclude(overdue_condition(today or timezone.localdate()))
 
 
 class CaseNumbering(models.Model):
@@ -178,8 +192,9 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Set by cases_mark_overdue so each overdue case is announced once.
-    overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
+    # The deadline whose passing the daily job has announced (cases.tasks): each deadline is announced
+    # once, a new one (an extension, the next clock) again. Whether the case is overdue is computed.
+    overdue_notified_for = models.DateField(_("已提醒超期的期限"), null=True, blank=True, editable=False)
     national_entry_on = models.DateField(_("录入全国信息系统日期"), null=True, blank=True)
     earlier_case = models.ForeignKey(
         "self",
@@ -606,3 +621,45 @@ class Recheck(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.subject_id} {self.due_on}"
+
+
+# --- overdue, computed from the deadlines -----------------------------------------------------------
+
+DECIDING = (CaseStatus.INVESTIGATING, CaseStatus.REVIEW, CaseStatus.NOTIFIED, CaseStatus.HEARING)
+PAYING = (CaseStatus.SERVED, CaseStatus.ENFORCING)
+
+
+def _total(queryset, group: str, field: str = "amount"):
+    """The sum of `field` over `queryset` rows of the outer case, 0 when there are none."""
+    summed = queryset.order_by().values(group).annotate(total=Sum(field)).values("total")
+    # A plain integer 0: SQLite would compare a decimal literal as text.
+    return Coalesce(Subquery(summed), Value(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """The clocks of cases.deadlines.current_due as SQL, on `today`:
+    - 待立案审批 past open_due;
+    - deciding (立案 to 决定) past the stored decide_due, unless a pause (hearing, test, expert review,
+      notice: 行政处罚法 第60条) that began on or before that day is still open, which stops the clock;
+      decide_due counts the ended pauses and the extensions (services keep it current);
+    - served or enforcing past the decision's payment_due while the fine or confiscated income is not
+      paid in full (行政处罚法 第67条; the surcharge that follows is shown on the case page).
+    """
+    open_pause = CasePause.objects.filter(
+        case=OuterRef("pk"), ended_on__isnull=True, started_on__lte=OuterRef("decide_due")
+    )
+    owed = _total(
+        PenaltyMeasure.objects.filter(decision__case=OuterRef("pk"), kind__in=MONEY_MEASURES),
+        "decision__case",
+    )
+    paid = _total(
+        Payment.objects.filter(
+            case=OuterRef("pk"), kind__in=[PaymentKind.FINE, PaymentKind.CONFISCATED_INCOME]
+        ),
+        "case",
+    )
+    return (
+        Q(status=CaseStatus.PROPOSED, open_due__lt=today)
+        | (Q(status__in=DECIDING, decide_due__lt=today) & ~Exists(open_pause))
+        | (Q(status__in=PAYING, decision__payment_due__lt=today) & GreaterThan(owed, paid))
+    )

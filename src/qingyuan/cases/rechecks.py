@@ -29,7 +29,7 @@ from .models import (
     RecheckResult,
 )
 
-# rechecks_due: how far ahead a coming re-inspection is announced.
+# The daily reminder (cases.tasks): how far ahead a coming re-inspection is announced.
 REMIND_DAYS = 3
 
 

@@ -60,6 +60,6 @@ def figures(queryset) -> dict:
     counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
     return {
         "by_status": [(code, label, counts.get(code, 0)) for code, label in CaseStatus.choices],
-        "overdue": queryset.filter(overdue=True).count(),
+        "overdue": queryset.overdue().count(),
         "crime_suspected": queryset.filter(crime_suspected=True, status__in=workflow.OPEN_STATES).count(),
     }

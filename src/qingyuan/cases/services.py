@@ -95,8 +95,6 @@ def _transition(case, *, actor, action, note="", **changes) -> Case:
     for field, value in changes.items():
         setattr(case, field, value)
     case.status = transition.target
-    if case.status not in {CaseStatus.PROPOSED, *workflow.DECIDING_STATES}:
-        case.overdue = False  # only the opening and deciding clocks are flagged
     case.full_clean()
     case.save()
     _event(case, actor, transition.label, note=note, from_status=old_status, to_status=case.status)
@@ -263,8 +261,7 @@ def case_approve_open(*, actor, case, opened_on: dt.date | None = None) -> Case:
         opened_on=opened_on,
         opened_by=actor,
     )
-    case.decide_due = deadlines.decide_due(case)
-    case.save(update_fields=["decide_due", "updated_at"])
+    _refresh_decide_due(case)
     _notify_on_commit(case.officers.all(), f"案件 {case.number} 已批准立案", case)
     return case
 
@@ -370,7 +367,9 @@ def decide_blocked_reason(case, decided_on: dt.date, procedure: str) -> str | No
 
 
 def _refresh_decide_due(case):
-    due = deadlines.decide_due(case)
+    """Keep the stored decide_due current whenever 立案, an extension or a pause changes it: the lists,
+    counts and dashboard compare it in SQL (models.overdue_condition)."""
+    due = deadlines.stored_decide_due(case)
     if due != case.decide_due:
         Case.objects.filter(pk=case.pk).update(decide_due=due)
         case.decide_due = due
@@ -412,10 +411,9 @@ def case_extend(*, actor, case, kind: str, reason: str) -> CaseExtension:
         case.open_due = new_due
     extension.save()
     if kind != ExtensionKind.OPEN:
-        case.decide_due = deadlines.decide_due(case)
+        case.decide_due = deadlines.stored_decide_due(case)
         extension.new_due = case.decide_due
         extension.save(update_fields=["new_due"])
-    case.overdue = False
     case.save()
     _event(case, actor, ExtensionKind(kind).label, note=f"至{getattr(case, field):%Y-%m-%d}；{reason}")
     audit.record(
@@ -876,33 +874,54 @@ def case_attach_evidence(
     return evidence
 
 
-def cases_mark_overdue(*, today: dt.date | None = None) -> int:
-    """Scheduled job: flag open cases past the opening or deciding limit and tell the officers and
-    the unit's chiefs once. Idempotent: a second run the same day changes nothing."""
+def cases_refresh_decide_due() -> int:
+    """Recompute the stored decide_due of the cases whose 90-day clock runs, so that a time limit an
+    administrator corrected (rules) reaches the SQL that counts overdue cases. Returns how many
+    changed: 0 when nothing did, as on a second run."""
+    from qingyuan.rules.selectors import time_limits_preloaded
+
+    changed = 0
+    cases = Case.objects.filter(status__in=workflow.DECIDING_STATES, opened_on__isnull=False)
+    with time_limits_preloaded():
+        for case in cases.prefetch_related("pauses", "extensions").iterator(chunk_size=500):
+            due = deadlines.stored_decide_due(case)
+            if due != case.decide_due:
+                Case.objects.filter(pk=case.pk, decide_due=case.decide_due).update(decide_due=due)
+                changed += 1
+    return changed
+
+
+def cases_overdue_notify(*, today: dt.date | None = None) -> int:
+    """Scheduled job (cases.tasks): tell the officers and the unit's chiefs about each case past the
+    deadline of its current clock (立案, 办案 or 缴款), once per deadline. Whether a case is overdue is
+    computed (Case.objects.overdue); only the announcement is remembered, as the deadline announced,
+    so a new deadline (an extension, a pause, the next clock) is announced again and the same one never
+    twice. Returns the number of cases announced: 0 on a second run the same day."""
     today = today or _today()
-    flagged = 0
-    states = {CaseStatus.PROPOSED, *workflow.DECIDING_STATES}
-    for case in Case.objects.filter(status__in=states, overdue=False).iterator():
-        due = deadlines.current_due(case, today)
-        if due is None or due[1] >= today:
-            continue
+    announced = 0
+    for pk in list(Case.objects.overdue(today).values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = _lock(case)
-            if locked.overdue:
+            # Row lock: another run at the same moment announces the case once, not twice.
+            locked = Case.objects.select_for_update().get(pk=pk)
+            clock = deadlines.current_due(locked, today)
+            if clock is None or clock[1] >= today or locked.overdue_notified_for == clock[1]:
                 continue
-            locked.overdue = True
-            if locked.opened_on:
-                locked.decide_due = deadlines.decide_due(locked, today)
-            locked.save(update_fields=["overdue", "decide_due", "updated_at"])
-            _event(locked, None, "超期", note=f"{due[0]} {due[1]:%Y-%m-%d} 已过")
+            label, due = clock
+            before = locked.overdue_notified_for
+            locked.overdue_notified_for = due
+            locked.save(update_fields=["overdue_notified_for"])
+            _event(locked, None, "超期", note=f"{label} {due:%Y-%m-%d} 已过")
             audit.record(
                 action=audit.AuditAction.UPDATE,
                 target=locked,
-                before={"overdue": False},
-                after={"overdue": True},
+                before={"overdue_notified_for": before.isoformat() if before else None},
+                after={"overdue_notified_for": due.isoformat()},
+                region_code=locked.region_id,
             )
             _notify_on_commit(
-                [*locked.officers.all(), *_chiefs(locked)], f"案件 {_label(locked)} 已超期", locked
+                [*locked.officers.all(), *_chiefs(locked)],
+                f"案件 {_label(locked)} 已超期（{label} {due:%Y-%m-%d}）",
+                locked,
             )
-        flagged += 1
-    return flagged
+        announced += 1
+    return announced

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
 from qingyuan.core.forms import DateInput, StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.rules.selectors import time_limits_preloaded
@@ -51,7 +51,7 @@ class CaseFilter(StyledFilterSet):
     region = django_filters.CharFilter(
         label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
     )
-    overdue = django_filters.BooleanFilter(label="已超期")
+    overdue = django_filters.BooleanFilter(label="已超期", method="filter_overdue")
     crime_suspected = django_filters.BooleanFilter(label="涉嫌犯罪")
     year = django_filters.NumberFilter(label="立案年度", field_name="opened_on", lookup_expr="year")
     opened_from = django_filters.DateFilter(
@@ -77,6 +77,9 @@ class CaseFilter(StyledFilterSet):
             Q(number__contains=value) | Q(title__contains=value) | Q(party_name__contains=value)
         )
 
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset.not_overdue()
+
 
 def _clock_text(case):
     found = selectors.clock(case)
@@ -96,9 +99,17 @@ CASE_COLUMNS = [
 ]
 
 
+@register_list("cases.case_list", perm="cases.view")
+def case_list_source(user):
+    # Every row shows its clock: the pauses and extensions of the 办案期限, the money of the 缴款期限,
+    # and the time limits in force, read once instead of once per row.
+    qs = selectors.cases_for(user).prefetch_related("pauses", "extensions", "payments", "decision__measures")
+    return ListSource(qs, CaseFilter, CASE_COLUMNS, "案件", around=time_limits_preloaded)
+
+
 @require_perm("cases.view")
 def case_list(request):
-    qs = selectors.cases_for(request.user).prefetch_related("pauses", "extensions")
+    qs = case_list_source(request.user).queryset
     extra = {"can_propose": request.user.can("cases.edit")}
     filterset = CaseFilter(request.GET or None, queryset=qs, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
@@ -110,16 +121,7 @@ def case_list(request):
             return redirect(f"{request.path}?{query.urlencode()}")
     else:
         extra["figures"] = selectors.figures(filterset.qs if filterset.is_bound and valid else qs)
-    with time_limits_preloaded():  # every row shows its clock
-        return render_list(
-            request,
-            queryset=qs,
-            filterset_class=CaseFilter,
-            columns=CASE_COLUMNS,
-            title="案件",
-            template="cases/case_list.html",
-            extra=extra,
-        )
+    return render_list(request, list_key="cases.case_list", template="cases/case_list.html", extra=extra)
 
 
 def _origin(request):

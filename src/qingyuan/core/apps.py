@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from . import signals  # noqa: F401  (login/logout audit)
+        from . import (
+            lists,  # noqa: F401  (the list_export job kind, known to the task workers too)
+            signals,  # noqa: F401  (login/logout audit)
+        )

@@ -43,6 +43,21 @@ def current_key_id() -> str:
     return _keys()[0][0]
 
 
+def key_ids() -> list[str]:
+    """Ids of every configured field key, the encrypting one first."""
+    return [kid for kid, _key in _keys()]
+
+
+def field_key_fingerprints() -> dict[str, str]:
+    """SHA-256 of each configured field key by id: tells two keys apart without revealing either
+    (backup manifests record it, so a restore can say which key is missing or different)."""
+    return {kid: hashlib.sha256(key).hexdigest() for kid, key in _keys()}
+
+
+def index_key_fingerprint() -> str:
+    return hashlib.sha256(_index_key()).hexdigest()
+
+
 def encrypt(plaintext: str) -> str:
     kid, key = _keys()[0]
     nonce = os.urandom(12)

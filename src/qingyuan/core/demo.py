@@ -370,6 +370,14 @@ def _ensure_enforcement():
             findings="现场有输液器械和药品，无《医疗机构执业许可证》。",
             outcome="violation",
         )
+        inspection_services.evidence_add(
+            actor=officers[0],
+            subject=subject,
+            inspection=inspection,
+            uploaded_file=_scene_photo(n),
+            kind="photo",
+            description="现场照片：输液器械与药品",
+        )
         person = subject.persons.first()
         case = case_services.case_propose(
             actor=officers[0],
@@ -411,6 +419,23 @@ def _ensure_enforcement():
             ],
             discretion_reason="初次违法，违法所得不足1万元，按下限处罚。",
         )
+
+
+def _scene_photo(n: int):
+    """A small generated PNG standing in for a photo taken on site (no image files in the repo)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (236, 240, 241))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 60, 280, 200), outline=(44, 62, 80), width=4)
+    draw.line((60, 180, 260, 80), fill=(192, 57, 43), width=6)
+    draw.text((50, 20), f"scene {n + 1}", fill=(44, 62, 80))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(f"现场照片{n + 1}.png", buffer.getvalue(), content_type="image/png")
 
 
 def _ensure_campaigns_and_operations():

@@ -1,5 +1,6 @@
 """Request context (request id, client address, user) for audit rows written deep inside services."""
 
+import contextlib
 import contextvars
 import ipaddress
 import re
@@ -17,6 +18,26 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 def current_request():
     return _request.get()
+
+
+class ReplayedRequest:
+    """Stands for a request whose work goes on later in a task worker (a queued job), so the audit
+    rows that work writes carry that request's id and client address."""
+
+    def __init__(self, *, request_id: str, ip: str, user=None):
+        self.request_id = request_id
+        self.client_ip = ip
+        self.META = {"REMOTE_ADDR": ip}
+        self.user = user
+
+
+@contextlib.contextmanager
+def request_replayed(*, request_id: str, ip: str, user=None):
+    token = _request.set(ReplayedRequest(request_id=request_id, ip=ip, user=user))
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 @lru_cache(maxsize=8)

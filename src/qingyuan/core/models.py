@@ -144,3 +144,7 @@ class WorkdayOverride(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"
+
+
+from .models_jobs import Job, JobStatus  # noqa: E402, F401  (the job model, kept in its own module)
+from .models_schedule import ScheduledNotice, ScheduledRun  # noqa: E402, F401  (core.schedule's memory)

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import health, job_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit_list"),
-    path("health/", views.health, name="health"),
+    path("health/", health.health, name="health"),
     path("workdays/", views.workday_overrides, name="workdays"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
 ]

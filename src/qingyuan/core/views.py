@@ -1,7 +1,5 @@
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -9,7 +7,7 @@ from qingyuan.registry.models import Institution, Practitioner
 from qingyuan.subjects.models import Subject, SubjectStatus
 
 from .forms import DateInput, StyledFilterSet
-from .lists import Column, render_list
+from .lists import Column, ListSource, register_list, render_list
 from .models import AuditAction, AuditEvent, WorkdayOverride
 from .permissions import require_perm
 
@@ -63,35 +61,16 @@ AUDIT_COLUMNS = [
 ]
 
 
+@register_list("core.audit_list", perm="audit.view")
+def audit_list_source(user):
+    # The auditor's scope is the log, not a region.
+    return ListSource(AuditEvent.objects.order_by("-id"), AuditFilter, AUDIT_COLUMNS, "审计日志")
+
+
 @require_perm("audit.view")
 def audit_list(request):
-    """审计管理员: the whole log, newest first (the auditor's scope is the log, not a region)."""
-    return render_list(
-        request,
-        queryset=AuditEvent.objects.order_by("-id"),
-        filterset_class=AuditFilter,
-        columns=AUDIT_COLUMNS,
-        title="审计日志",
-        template="includes/list.html",
-        per_page=50,
-    )
-
-
-def health(request):
-    """Load-balancer probe: database and storage reachable."""
-    from django.conf import settings
-
-    status = {"database": "ok", "storage": "ok"}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 — any failure means unhealthy
-        status["database"] = "error"
-    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
-    if not settings.MEDIA_ROOT.is_dir():
-        status["storage"] = "error"
-    healthy = all(v == "ok" for v in status.values())
-    return JsonResponse(status, status=200 if healthy else 503)
+    """审计管理员: the whole log, newest first."""
+    return render_list(request, list_key="core.audit_list", template="includes/list.html", per_page=50)
 
 
 class WorkdayOverrideFilter(StyledFilterSet):
@@ -107,6 +86,11 @@ WORKDAY_COLUMNS = [
     Column("当天", lambda o: "上班" if o.is_workday else "放假"),
     Column("说明", lambda o: o.note),
 ]
+
+
+@register_list("core.workdays", perm="settings.manage")
+def workday_source(user):
+    return ListSource(WorkdayOverride.objects.all(), WorkdayOverrideFilter, WORKDAY_COLUMNS, "工作日调整")
 
 
 @require_perm("settings.manage")
@@ -130,10 +114,7 @@ def workday_overrides(request):
     unknown = [y for y in (year, year + 1) if not calendar_known(y)]
     return render_list(
         request,
-        queryset=WorkdayOverride.objects.all(),
-        filterset_class=WorkdayOverrideFilter,
-        columns=WORKDAY_COLUMNS,
-        title="工作日调整",
+        list_key="core.workdays",
         template="core/workdays.html",
         extra={"form": form, "unknown_years": unknown},
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qingyuan.core import audit
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_area_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.operations import access
@@ -39,20 +39,20 @@ COLUMNS = [
 ]
 
 
-@require_area_perm("inspections.view")
-def inspection_list(request):
+@register_list("inspections.inspection_list", perm="inspections.view")
+def inspection_list_source(user):
     qs = (
-        Inspection.objects.visible_to(request.user)
+        Inspection.objects.visible_to(user)
         .select_related("subject", "unit", "region")
         .prefetch_related("officers")
     )
+    return ListSource(qs, InspectionFilter, COLUMNS, "监督检查")
+
+
+@require_area_perm("inspections.view")
+def inspection_list(request):
     return render_list(
-        request,
-        queryset=qs,
-        filterset_class=InspectionFilter,
-        columns=COLUMNS,
-        title="监督检查",
-        template="inspections/inspection_list.html",
+        request, list_key="inspections.inspection_list", template="inspections/inspection_list.html"
     )
 
 

@@ -245,6 +245,7 @@ class LeadSerializer(serializers.ModelSerializer):
     handling_unit_name = serializers.CharField(source="handling_unit.name", read_only=True)
     real_name = serializers.BooleanField(read_only=True, help_text="是否实名举报（不含举报人信息）")
     due = serializers.SerializerMethodField(help_text="当前环节的期限")
+    overdue = serializers.SerializerMethodField(help_text="当前环节是否已超期（按期限和今天计算）")
 
     class Meta:
         model = Lead
@@ -282,15 +283,23 @@ class LeadSerializer(serializers.ModelSerializer):
         due = services.current_due(lead)
         return due.isoformat() if due else None
 
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, lead) -> bool:
+        due = services.current_due(lead)
+        return bool(due and due < timezone.localdate())
+
 
 class LeadFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label="状态")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="来源渠道")
-    overdue = django_filters.BooleanFilter(label="已超期")
+    overdue = django_filters.BooleanFilter(label="已超期", method="filter_overdue")
 
     class Meta:
         model = Lead
-        fields = ["status", "channel", "overdue"]
+        fields = ["status", "channel"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset.not_overdue()
 
 
 class LeadAutoSchema(AutoSchema):

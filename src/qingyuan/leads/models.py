@@ -1,11 +1,14 @@
 """Leads: tips from the public and every other channel, their reporters (confidential), the
 workflow from registration to closing, feedback to real-name reporters and rewards."""
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyuan.core.crypto import EncryptedTextField
@@ -83,10 +86,26 @@ class Reporter(models.Model):
         return f"举报人#{self.pk}"  # never the name: this string can reach logs and audit rows
 
 
+def overdue_condition(today: dt.date) -> Q:
+    """Past the deadline of the lead's current step on `today` (services.current_due, as SQL): the
+    lists' 已超期 filter, their counts and the dashboard all compute it from the deadlines now."""
+    return (
+        Q(status=Status.REGISTERED, accept_due__lt=today)
+        | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED, Status.VERIFYING], conclude_due__lt=today)
+        | Q(status=Status.CONCLUDED, is_anonymous=False, feedback_due__lt=today)
+    )
+
+
 class LeadQuerySet(ScopedQuerySet):
     """A lead is visible in the region of the unit handling it (routing may move it)."""
 
     region_lookup = "handling_unit__region__code"
+
+    def overdue(self, today: dt.date | None = None):
+        return self.filter(overdue_condition(today or timezone.localdate()))
+
+    def not_overdue(self, today: dt.date | None = None):
+        return self.exclude(overdue_condition(today or timezone.localdate()))
 
 
 def new_tracking_code() -> str:
@@ -178,7 +197,9 @@ class Lead(models.Model):
     conclude_due = models.DateField(_("办结期限"))
     feedback_due = models.DateField(_("反馈期限"), null=True, blank=True)
     extended = models.BooleanField(_("已延期"), default=False)
-    overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
+    # The deadline whose passing the daily job has announced (leads.tasks): a deadline is announced
+    # once, and an extended one again when it passes. Whether the lead is overdue is computed.
+    overdue_notified_for = models.DateField(_("已提醒超期的期限"), null=True, blank=True, editable=False)
     partner = models.ForeignKey(
         "api.PartnerSystem",
         verbose_name=_("来源对接系统"),

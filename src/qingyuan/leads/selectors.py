@@ -1,10 +1,12 @@
 """Read-only figures about leads, computed by the database (aggregates), never by looping rows."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from .models import Status
+from .models import Status, overdue_condition
 
 # “Concluded” for the feedback rate: verified with a conclusion, or refused at intake; either
 # way the real-name reporter is owed an answer (RULES.md: tell them within 5 working days).
@@ -28,8 +30,9 @@ class LeadFigures:
         return round(100 * self.real_name_answered / self.real_name_concluded, 1)
 
 
-def lead_figures(queryset) -> LeadFigures:
-    """Figures for exactly the leads listed (already scoped and filtered by the caller).
+def lead_figures(queryset, today: dt.date | None = None) -> LeadFigures:
+    """Figures for exactly the leads listed (already scoped and filtered by the caller); overdue on
+    `today` (default: today), computed from the deadlines.
 
     The numerator counts answered leads among the concluded ones only, so a duplicate that
     received its original's answer without a conclusion of its own cannot push the rate past 100%.
@@ -37,7 +40,7 @@ def lead_figures(queryset) -> LeadFigures:
     queryset = queryset.order_by()  # the list's ordering would split the GROUP BY
     totals = queryset.aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=Q(overdue=True)),
+        overdue=Count("pk", filter=overdue_condition(today or timezone.localdate())),
         real_name_concluded=Count("pk", filter=REAL_NAME & CONCLUDED),
         real_name_answered=Count("pk", filter=REAL_NAME & CONCLUDED & Q(answered_at__isnull=False)),
     )

@@ -176,8 +176,6 @@ def _transition(lead, *, actor, action, note="", **changes) -> Lead:
     for field, value in changes.items():
         setattr(lead, field, value)
     lead.status = transition.target
-    due = current_due(lead)
-    lead.overdue = bool(due and due < timezone.localdate())
     lead.full_clean()
     lead.save()
     _event(lead, actor, transition.label, note=note, from_status=old_status, to_status=lead.status)
@@ -291,7 +289,7 @@ def lead_close(*, actor, lead) -> Lead:
     lead = _lock(lead)  # decide on the current state, not on the caller's copy
     if lead.status == Status.CONCLUDED and not lead.is_anonymous:
         raise workflow.TransitionNotAllowed("实名举报须先答复举报人，才能办结")
-    return _transition(lead, actor=actor, action="close", closed_at=timezone.now(), overdue=False)
+    return _transition(lead, actor=actor, action="close", closed_at=timezone.now())
 
 
 @transaction.atomic
@@ -465,36 +463,37 @@ def current_due(lead) -> dt.date | None:
     return None
 
 
-def leads_mark_overdue(*, today: dt.date | None = None) -> int:
-    """Scheduled job: flag open leads past their deadline and tell the responsible users once.
-    Idempotent: a second run the same day changes nothing and notifies nobody."""
+def leads_overdue_notify(*, today: dt.date | None = None) -> int:
+    """Scheduled job (leads.tasks): tell the responsible users about each lead past the deadline of its
+    current step, once per deadline. Whether a lead is overdue is computed from its deadlines
+    (Lead.objects.overdue); only the announcement is remembered, as the deadline announced, so an
+    extended deadline that passes is announced again and the same one never twice. Returns the
+    number of leads announced: 0 on a second run the same day."""
     today = today or timezone.localdate()
-    flagged = 0
-    candidates = Lead.objects.filter(status__in=workflow.OPEN_STATES, overdue=False).select_related(
-        "handling_unit"
-    )
-    for lead in candidates.iterator():
-        due = current_due(lead)
-        if due is None or due >= today:
-            continue
+    announced = 0
+    for pk in list(Lead.objects.overdue(today).values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = _lock(lead)
-            if locked.overdue:
+            # Row lock: another run at the same moment announces the lead once, not twice.
+            locked = Lead.objects.select_for_update().get(pk=pk)
+            due = current_due(locked)
+            if due is None or due >= today or locked.overdue_notified_for == due:
                 continue
-            locked.overdue = True
-            locked.save(update_fields=["overdue", "updated_at"])
+            before = locked.overdue_notified_for
+            locked.overdue_notified_for = due
+            locked.save(update_fields=["overdue_notified_for"])
             _event(locked, None, "超期", note=f"期限 {due:%Y-%m-%d} 已过")
             audit.record(
                 action=audit.AuditAction.UPDATE,
                 target=locked,
-                before={"overdue": False},
-                after={"overdue": True},
+                before={"overdue_notified_for": before.isoformat() if before else None},
+                after={"overdue_notified_for": due.isoformat()},
+                region_code=locked.handling_unit.region_id,
             )
             users = _responsible(locked)
             transaction.on_commit(
-                lambda u=users, lead_=locked: notify(
-                    u, f"线索 {lead_.number} 已超期", lead_.get_absolute_url()
+                lambda u=users, lead_=locked, due_=due: notify(
+                    u, f"线索 {lead_.number} 已超期（期限 {due_:%Y-%m-%d}）", lead_.get_absolute_url()
                 )
             )
-        flagged += 1
-    return flagged
+        announced += 1
+    return announced

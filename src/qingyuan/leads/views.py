@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
 from qingyuan.core.forms import DateInput, StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
@@ -39,7 +39,7 @@ class LeadFilter(StyledFilterSet):
     region = django_filters.CharFilter(
         label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
     )
-    overdue = django_filters.BooleanFilter(label="已超期")
+    overdue = django_filters.BooleanFilter(label="已超期", method="filter_overdue")
     is_anonymous = django_filters.BooleanFilter(label="匿名")
     campaign = django_filters.ModelChoiceFilter(
         label="专项行动", queryset=campaigns_for_filter, method=filter_by_campaign
@@ -62,6 +62,9 @@ class LeadFilter(StyledFilterSet):
             Q(number__startswith=value) | Q(content__contains=value) | Q(place__contains=value)
         )
 
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset.not_overdue()
+
 
 def _due_text(lead):
     due = services.current_due(lead)
@@ -81,24 +84,22 @@ LEAD_COLUMNS = [
 ]
 
 
+@register_list("leads.lead_list", perm="leads.view")
+def lead_list_source(user):
+    qs = Lead.objects.visible_to(user).select_related("handling_unit")
+    return ListSource(qs, LeadFilter, LEAD_COLUMNS, "线索")
+
+
 @require_perm("leads.view")
 def lead_list(request):
-    qs = Lead.objects.visible_to(request.user).select_related("handling_unit")
+    qs = lead_list_source(request.user).queryset
     extra = {"can_register": request.user.can("leads.register")}
     if request.GET.get("export") != "xlsx":
         # The figures describe exactly the listed leads: same scope, same filters as render_list.
         filterset = LeadFilter(request.GET or None, queryset=qs, request=request)
         filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
         extra["figures"] = selectors.lead_figures(filtered)
-    return render_list(
-        request,
-        queryset=qs,
-        filterset_class=LeadFilter,
-        columns=LEAD_COLUMNS,
-        title="线索",
-        template="leads/lead_list.html",
-        extra=extra,
-    )
+    return render_list(request, list_key="leads.lead_list", template="leads/lead_list.html", extra=extra)
 
 
 @require_perm("leads.register")

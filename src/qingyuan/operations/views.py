@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.models import Campaign
 from qingyuan.core.forms import StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
@@ -80,15 +80,17 @@ OPERATION_COLUMNS = [
 ]
 
 
+@register_list("operations.operation_list", perm="operations.view")
+def operation_list_source(user):
+    qs = JointOperation.objects.visible_to(user).select_related("region").prefetch_related("periods")
+    return ListSource(qs, OperationFilter, OPERATION_COLUMNS, "联动执法")
+
+
 @require_perm("operations.view")
 def operation_list(request):
-    qs = JointOperation.objects.visible_to(request.user).select_related("region").prefetch_related("periods")
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=OperationFilter,
-        columns=OPERATION_COLUMNS,
-        title="联动执法",
+        list_key="operations.operation_list",
         template="operations/operation_list.html",
         extra={"can_manage": request.user.can("operations.manage")},
     )
@@ -377,15 +379,17 @@ DISPUTE_COLUMNS = [
 ]
 
 
+@register_list("operations.dispute_list", perm="operations.view")
+def dispute_list_source(user):
+    qs = JurisdictionDispute.objects.visible_to(user).select_related("subject", "resolved_unit")
+    return ListSource(qs, DisputeFilter, DISPUTE_COLUMNS, "管辖争议")
+
+
 @require_perm("operations.view")
 def dispute_list(request):
-    qs = JurisdictionDispute.objects.visible_to(request.user).select_related("subject", "resolved_unit")
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=DisputeFilter,
-        columns=DISPUTE_COLUMNS,
-        title="管辖争议",
+        list_key="operations.dispute_list",
         template="operations/dispute_list.html",
         extra={"can_raise": request.user.can("operations.dispute")},
     )
@@ -496,15 +500,17 @@ SPOTCHECK_COLUMNS = [
 ]
 
 
+@register_list("operations.spotcheck_list", perm="operations.view")
+def spotcheck_list_source(user):
+    qs = SpotCheckPlan.objects.visible_to(user).select_related("unit", "region")
+    return ListSource(qs, SpotCheckFilter, SPOTCHECK_COLUMNS, "督查抽查")
+
+
 @require_perm("operations.view")
 def spotcheck_list(request):
-    qs = SpotCheckPlan.objects.visible_to(request.user).select_related("unit", "region")
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=SpotCheckFilter,
-        columns=SPOTCHECK_COLUMNS,
-        title="督查抽查",
+        list_key="operations.spotcheck_list",
         template="operations/spotcheck_list.html",
         extra={"can_manage": request.user.can("spotchecks.manage")},
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyuan.core.forms import StyledFilterSet, StyledForm
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.leads import services
@@ -220,19 +220,15 @@ TYPICAL_COLUMNS = [
 ]
 
 
+@register_list("portal.typical_list", perm="cases.view")
+def typical_list_source(user):
+    qs = PublishedCase.objects.visible_to(user).select_related("case", "region", "proposed_by", "reviewed_by")
+    return ListSource(qs, TypicalFilter, TYPICAL_COLUMNS, "典型案例")
+
+
 @require_perm("cases.view")
 def typical_list(request):
-    qs = PublishedCase.objects.visible_to(request.user).select_related(
-        "case", "region", "proposed_by", "reviewed_by"
-    )
-    return render_list(
-        request,
-        queryset=qs,
-        filterset_class=TypicalFilter,
-        columns=TYPICAL_COLUMNS,
-        title="典型案例",
-        template="portal/typical_list.html",
-    )
+    return render_list(request, list_key="portal.typical_list", template="portal/typical_list.html")
 
 
 def _typical_for(request, pk) -> PublishedCase:

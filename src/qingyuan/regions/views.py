@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from qingyuan.core.forms import StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
 
@@ -45,14 +45,16 @@ def _regions_for(user):
     return Region.objects.filter(code__startswith=prefix)
 
 
+@register_list("regions.region_list", perm="regions.view")
+def region_list_source(user):
+    return ListSource(_regions_for(user), RegionFilter, REGION_COLUMNS, "行政区划")
+
+
 @require_perm("regions.view")
 def region_list(request):
     return render_list(
         request,
-        queryset=_regions_for(request.user),
-        filterset_class=RegionFilter,
-        columns=REGION_COLUMNS,
-        title="行政区划",
+        list_key="regions.region_list",
         template="regions/region_list.html",
         extra={"can_manage": request.user.can("regions.manage")},
     )
@@ -166,18 +168,15 @@ def _units_for(user):
     return Unit.objects.filter(region__code__startswith=prefix).select_related("region")
 
 
+@register_list("regions.unit_list", perm="units.view")
+def unit_list_source(user):
+    return ListSource(_units_for(user), UnitFilter, UNIT_COLUMNS, "单位")
+
+
 @require_perm("units.view")
 def unit_list(request):
     extra = {"can_manage": request.user.can("units.manage")}
-    return render_list(
-        request,
-        queryset=_units_for(request.user),
-        filterset_class=UnitFilter,
-        columns=UNIT_COLUMNS,
-        title="单位",
-        template="regions/unit_list.html",
-        extra=extra,
-    )
+    return render_list(request, list_key="regions.unit_list", template="regions/unit_list.html", extra=extra)
 
 
 @require_perm("units.view")

@@ -1,78 +1,62 @@
-"""Running an import job away from the request, with its progress saved for the job page to poll.
+"""The registry import as a job (core.jobs): the upload page stores the file and queues it; a task
+worker checks the whole file, its progress shown on the job page, then writes it in one
+transaction ("写入中"), so a worker that dies part-way has written nothing and the job is retried."""
 
-The embedded setup runs the job in a thread of the web process, started once the job row is
-committed. In production the same `run_job(pk)` is the body of a task for the Redis-backed
-workers (ARCHITECTURE.md, background work), so a restart of a web process does not cut an import
-short. Progress is written only while the file is being checked, which happens outside any
-transaction; the write itself is one transaction, shown as "正在写入".
-"""
+from django.urls import reverse
 
-import logging
-import time
-
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-
-from qingyuan.core.background import start_after_commit
+from qingyuan.core.jobs import job_file, register
 
 from . import importing
-from .models import ImportJob, ImportStatus
-from .services import import_dir
+from .models import ImportKind
 
-logger = logging.getLogger(__name__)
-SAVE_EVERY_SECONDS = 1.0
+CHECKING, WRITING = "校验中", "写入中"
 
 
-def job_start(job: ImportJob) -> None:
-    start_after_commit(
-        run_job, job.pk, name=f"registry-import-{job.pk}", inline_setting="REGISTRY_IMPORT_INLINE"
-    )
+def kind_label(job) -> str:
+    kind = job.params.get("kind")
+    return ImportKind(kind).label if kind in ImportKind.values else "医疗机构与执业人员"
 
 
-def _update(pk: int, **fields) -> None:
-    ImportJob.objects.filter(pk=pk).update(**fields)
+def job_heading(job) -> str:
+    return f"{kind_label(job)}导入：{job.input_original}"
 
 
-def run_job(pk: int) -> ImportJob:
-    job = ImportJob.objects.select_related("actor__unit__region").get(pk=pk)
-    # Claim the job in one statement: a task delivered twice must not import twice.
-    claimed = ImportJob.objects.filter(pk=pk, status=ImportStatus.PENDING).update(
-        status=ImportStatus.CHECKING, started_at=timezone.now()
-    )
-    if not claimed:
-        return job
-    last = [0.0]
-
-    def progress(done: int, total: int | None) -> None:
-        now = time.monotonic()
-        if done == total:
-            _update(pk, done=done, total=total, status=ImportStatus.WRITING)
-        elif now - last[0] >= SAVE_EVERY_SECONDS:
-            last[0] = now
-            _update(pk, done=done, total=total)
-
-    importer = importing.import_institutions if job.kind == "institutions" else importing.import_practitioners
-    try:
-        result = importer(actor=job.actor, path=import_dir() / job.stored_name, progress=progress)
-    except ValidationError as exc:
-        _update(pk, status=ImportStatus.REFUSED, errors=exc.messages, finished_at=timezone.now())
-    except Exception:
-        logger.exception("registry import job %s failed", pk)
-        _update(
-            pk,
-            status=ImportStatus.FAILED,
-            errors=[f"导入时发生系统错误，未写入任何数据。请联系系统管理员（任务编号 {pk}）。"],
-            finished_at=timezone.now(),
-        )
+@register(
+    "registry_import",
+    title="医疗机构与执业人员导入",
+    perm="registry.import",
+    heading=job_heading,
+    back=lambda job: ("返回导入医疗机构与执业人员", reverse("registry:import")),
+    count_label="行",
+    refused_hint="请修改以下各行后重新上传整份文件。",
+)
+def run_registry_import(job, progress):
+    if job.params.get("kind") == ImportKind.INSTITUTIONS:
+        importer, listing, label = importing.import_institutions, "registry:institution_list", "查看医疗机构"
     else:
-        _update(
-            pk,
-            status=ImportStatus.DONE,
-            total=result.total,
-            done=result.total,
-            created=result.created,
-            updated=result.updated,
-            finished_at=timezone.now(),
+        importer, listing, label = (
+            importing.import_practitioners,
+            "registry:practitioner_list",
+            "查看执业人员",
         )
-    job.refresh_from_db()
-    return job
+
+    def on_rows(done: int, total: int | None) -> None:
+        # done == total: every row is read and checked, the write begins.
+        progress(done, total, WRITING if done == total else CHECKING)
+
+    result = importer(actor=job.actor, path=job_file(job.input_name), progress=on_rows)
+    unchanged = max(0, result.total - result.created - result.updated)
+    progress(result.total, result.total)
+    return {
+        "message": (
+            f"导入完成：共 {result.total} 行，新增 {result.created} 条，更新 {result.updated} 条，"
+            f"未变 {unchanged} 条。"
+        ),
+        "counts": [
+            ["总行数", result.total],
+            ["新增", result.created],
+            ["更新", result.updated],
+            ["未变", unchanged],
+        ],
+        "links": [{"label": label, "url": listing}],
+    }

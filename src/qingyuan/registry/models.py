@@ -1,6 +1,5 @@
 """The licence registry: licensed or filed medical institutions and registered practitioners."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -181,71 +180,3 @@ class Practitioner(models.Model):
 class ImportKind(models.TextChoices):
     INSTITUTIONS = "institutions", _("医疗机构")
     PRACTITIONERS = "practitioners", _("执业人员")
-
-
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("排队中")
-    CHECKING = "checking", _("正在校验")
-    WRITING = "writing", _("正在写入")
-    DONE = "done", _("已完成")
-    REFUSED = "refused", _("未通过校验，未导入")
-    FAILED = "failed", _("出错，未导入")
-
-
-class ImportJobQuerySet(ScopedQuerySet):
-    region_lookup = "region__code"
-
-
-class ImportJob(models.Model):
-    """One uploaded ledger file and the progress and outcome of importing it."""
-
-    kind = models.CharField(_("导入内容"), max_length=16, choices=ImportKind.choices)
-    stored_name = models.CharField(_("存储文件名"), max_length=200, editable=False)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    size = models.BigIntegerField(_("文件大小"), default=0)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
-    )
-    total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
-    done = models.PositiveIntegerField(_("已校验行数"), default=0)
-    created = models.PositiveIntegerField(_("新增"), default=0)
-    updated = models.PositiveIntegerField(_("更新"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
-    )
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("导入单位所在区划"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-
-    objects = ImportJobQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("导入任务")
-        verbose_name_plural = _("导入任务")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}导入：{self.original_name}"
-
-    def get_absolute_url(self):
-        return reverse("registry:import_job", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == ImportStatus.DONE:
-            return 100
-        if not self.total:
-            return 0
-        return min(99, self.done * 100 // self.total)
-
-    @property
-    def unchanged(self) -> int:
-        return max(0, (self.total or 0) - self.created - self.updated)

@@ -1,17 +1,19 @@
 """Writes to the licence registry: one transaction each, audited in the same transaction."""
 
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from qingyuan.core import audit
 from qingyuan.core.crypto import blind_index
+from qingyuan.core.jobs import JobDuplicate, job_create, job_file, job_input_store
+from qingyuan.core.models import Job
 
 from . import import_files
-from .models import ImportJob, ImportKind, Institution, Practitioner, normalize_number
+from .models import ImportKind, Institution, Practitioner, normalize_number
 
 
 def _save(*, actor, model, obj, data: dict, prepare=None):
@@ -64,13 +66,7 @@ def practitioner_save(*, actor, practitioner: Practitioner | None, data: dict) -
     return _save(actor=actor, model=Practitioner, obj=practitioner, data=data, prepare=_prepare_practitioner)
 
 
-def import_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def import_job_create(*, actor, kind: str, upload) -> ImportJob:
+def import_job_create(*, actor, kind: str, upload) -> Job:
     """Store an uploaded ledger under a generated name (never the user's), check its content, queue the job."""
     if kind not in ImportKind.values:
         raise ValidationError("导入内容无效")
@@ -82,29 +78,17 @@ def import_job_create(*, actor, kind: str, upload) -> ImportJob:
             f"文件过大（{upload.size / 1048576:.1f} MB），单个文件不能超过 {limit // 1048576} MB"
         )
     fmt = import_files.format_of(upload.name)
-    target = import_dir() / f"{uuid.uuid4().hex}.{fmt}"
-    with open(target, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    stored = job_input_store(upload, original=Path(upload.name).name, suffix=fmt)
     try:
-        import_files.check_file(target, fmt)
+        import_files.check_file(job_file(stored.name), fmt)
     except ValidationError:
-        target.unlink(missing_ok=True)
+        stored.discard()
         raise
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            kind=kind,
-            stored_name=target.name,
-            original_name=Path(upload.name).name[:255],
-            size=upload.size,
-            actor=actor,
-            region=actor.unit.region,
-        )
-        audit.record(
-            actor=actor,
-            action=audit.AuditAction.CREATE,
-            target=job,
-            region_code=job.region_id,
-            after={"kind": kind, "file": job.original_name, "size": job.size},
-        )
-    return job
+    try:
+        return job_create(kind="registry_import", actor=actor, params={"kind": kind}, stored=stored)
+    except JobDuplicate as exc:
+        running = exc.job
+        raise ValidationError(
+            f"同一文件已于{timezone.localtime(running.created_at):%Y-%m-%d %H:%M}上传（任务#{running.pk}），"
+            "正在导入，请等待该任务结束后查看结果，不要重复上传"
+        ) from None

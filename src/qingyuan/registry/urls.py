@@ -14,6 +14,5 @@ urlpatterns = [
     path("practitioners/<int:pk>/edit/", views.practitioner_edit, name="practitioner_edit"),
     path("verify/", views.verify, name="verify"),
     path("import/", views.import_start, name="import"),
-    path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/template/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
 ]

@@ -6,16 +6,17 @@ from django.shortcuts import redirect, render
 
 from qingyuan.core.crypto import mask
 from qingyuan.core.forms import StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
+from qingyuan.core.models import Job
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 
-from . import import_files, jobs, selectors, services
+from . import import_files, selectors, services
 from .forms import ImportForm, InstitutionForm, PractitionerForm
 from .import_columns import help_rows
 from .importing import SPECS
+from .jobs import kind_label
 from .models import (
-    ImportJob,
     Institution,
     InstitutionCategory,
     InstitutionStatus,
@@ -97,14 +98,22 @@ def _practitioners_for(user):
     )
 
 
+@register_list("registry.institution_list", perm="registry.view")
+def institution_list_source(user):
+    qs = Institution.objects.visible_to(user).select_related("region")
+    return ListSource(qs, InstitutionFilter, INSTITUTION_COLUMNS, "医疗机构")
+
+
+@register_list("registry.practitioner_list", perm="registry.view")
+def practitioner_list_source(user):
+    return ListSource(_practitioners_for(user), PractitionerFilter, PRACTITIONER_COLUMNS, "执业人员")
+
+
 @require_perm("registry.view")
 def institution_list(request):
     return render_list(
         request,
-        queryset=Institution.objects.visible_to(request.user).select_related("region"),
-        filterset_class=InstitutionFilter,
-        columns=INSTITUTION_COLUMNS,
-        title="医疗机构",
+        list_key="registry.institution_list",
         template="registry/institution_list.html",
         extra=_list_actions(request.user),
     )
@@ -114,10 +123,7 @@ def institution_list(request):
 def practitioner_list(request):
     return render_list(
         request,
-        queryset=_practitioners_for(request.user),
-        filterset_class=PractitionerFilter,
-        columns=PRACTITIONER_COLUMNS,
-        title="执业人员",
+        list_key="registry.practitioner_list",
         template="registry/practitioner_list.html",
         extra=_list_actions(request.user),
     )
@@ -218,19 +224,14 @@ def import_start(request):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            jobs.job_start(job)
             return redirect(job.get_absolute_url())
-    recent = ImportJob.objects.visible_to(request.user).select_related("actor")[:20]
+    # The user's own uploads, and a chief's whole jurisdiction (Job.viewable_by).
+    recent = Job.objects.viewable_by(request.user).filter(kind="registry_import").select_related("actor")[:20]
     return render(
-        request, "registry/import.html", {"title": "导入医疗机构与执业人员", "form": form, "jobs": recent}
+        request,
+        "registry/import.html",
+        {"title": "导入医疗机构与执业人员", "form": form, "jobs": [(j, kind_label(j)) for j in recent]},
     )
-
-
-@require_perm("registry.import")
-def import_job(request, pk):
-    job = get_visible_or_404(ImportJob.objects.select_related("actor"), request.user, pk=pk)
-    template = "registry/_import_progress.html" if request.htmx else "registry/import_job.html"
-    return render(request, template, {"title": str(job), "job": job})
 
 
 @require_perm("registry.import")

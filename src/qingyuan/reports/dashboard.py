@@ -122,13 +122,16 @@ def period_inspections(scope: DashboardScope):
 
 
 def overdue_cases(scope: DashboardScope):
-    """Cases flagged by cases_mark_overdue (the case list's 已超期 filter): now, whatever the period."""
-    return Case.objects.visible_to(scope.user).filter(region__code__startswith=scope.prefix, overdue=True)
+    """Cases past the deadline of their current clock on scope.today, computed from the deadlines (the
+    case list's 已超期 filter): now, whatever the period."""
+    return (
+        Case.objects.visible_to(scope.user).filter(region__code__startswith=scope.prefix).overdue(scope.today)
+    )
 
 
 def overdue_leads(scope: DashboardScope):
-    """Leads past the deadline of their current step (leads_mark_overdue; the list's 已超期 filter)."""
-    return _leads_in_region(scope).filter(overdue=True)
+    """Leads past the deadline of their current step on scope.today (the lead list's 已超期 filter)."""
+    return _leads_in_region(scope).overdue(scope.today)
 
 
 def overdue_rechecks(scope: DashboardScope):
@@ -165,7 +168,7 @@ class Totals:
 def totals(scope: DashboardScope) -> Totals:
     leads = period_leads(scope)
     # The lead list's own figures, so the rate here and on the linked list are the same numbers.
-    figures = lead_figures(leads)
+    figures = lead_figures(leads, scope.today)
     return Totals(
         leads=figures.total,
         cases=period_cases(scope).count(),

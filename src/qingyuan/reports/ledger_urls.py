@@ -7,7 +7,6 @@ from . import ledger_views
 urlpatterns = [
     path("ledger/", ledger_views.ledger_index, name="ledger"),
     path("ledger/<int:pk>/", ledger_views.ledger_detail, name="ledger_detail"),
-    path("ledger/jobs/<int:pk>/", ledger_views.ledger_job, name="ledger_job"),
     path("ledger/template.xlsx", ledger_views.ledger_template_download, name="ledger_template"),
     path("ledger/template/<str:kind>.csv", ledger_views.ledger_csv_download, name="ledger_csv_template"),
 ]

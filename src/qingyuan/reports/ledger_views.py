@@ -1,18 +1,20 @@
-"""The ledger import pages: the template, the upload, the job page polled until the import ends,
-the result, and earlier imports."""
+"""The ledger import pages: the template, the upload (then the job page, core.job_views), the
+result, and earlier imports."""
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from qingyuan.core.models import Job
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
 
 from .ledger import SHEETS, SHEETS_BY_KEY, ledger_csv_template, ledger_template
-from .ledger.jobs import job_start, ledger_job_create
+from .ledger.jobs import KIND as LEDGER_JOB
+from .ledger.jobs import ledger_job_create
 from .ledger_forms import LedgerUploadForm
-from .models import LedgerImport, LedgerJob, LedgerKey
+from .models import LedgerImport, LedgerKey
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 50
@@ -48,10 +50,11 @@ def ledger_index(request):
         except ValidationError as exc:
             errors = exc.messages
         else:
-            job_start(job)
             return redirect(job.get_absolute_url())
     imports = visible_imports(request.user).select_related("unit", "imported_by")[:RECENT]
-    jobs = LedgerJob.objects.viewable_by(request.user).select_related("actor")[:RECENT_JOBS]
+    # The user's own uploads; a chief sees every upload of the jurisdiction, for the error lists
+    # name the unit's records (Job.viewable_by).
+    jobs = Job.objects.viewable_by(request.user).filter(kind=LEDGER_JOB).select_related("actor")[:RECENT_JOBS]
     return render(
         request,
         "reports/ledger.html",
@@ -65,21 +68,6 @@ def ledger_index(request):
             "sheets": SHEETS,
         },
     )
-
-
-@require_perm("reports.import")
-def ledger_job(request, pk):
-    job = (
-        LedgerJob.objects.viewable_by(request.user)
-        .select_related("actor", "unit", "ledger_import")
-        .filter(pk=pk)
-        .first()
-    )
-    if job is None:
-        raise Http404
-    template = "reports/ledger_job_progress.html" if request.htmx else "reports/ledger_job.html"
-    counts = counts_text(job.ledger_import) if job.ledger_import is not None else ""
-    return render(request, template, {"title": str(job), "job": job, "counts": counts})
 
 
 @require_perm("reports.import")

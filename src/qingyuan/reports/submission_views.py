@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from qingyuan.core import audit
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404, jurisdiction_prefix
 from qingyuan.regions.models import Level, Region
@@ -196,15 +196,17 @@ COLUMNS = [
 ]
 
 
+@register_list("reports.submission_list", perm="reports.view")
+def submission_list_source(user):
+    queryset = Submission.objects.visible_to(user).select_related("region", "unit", "campaign")
+    return ListSource(queryset, SubmissionFilter, COLUMNS, "报表上报与审核")
+
+
 @require_perm("reports.view")
 def submission_list(request):
-    queryset = Submission.objects.visible_to(request.user).select_related("region", "unit", "campaign")
     return render_list(
         request,
-        queryset=queryset,
-        filterset_class=SubmissionFilter,
-        columns=COLUMNS,
-        title="报表上报与审核",
+        list_key="reports.submission_list",
         template="reports/submission_list.html",
         extra={"can_review": request.user.can("reports.review")},
     )

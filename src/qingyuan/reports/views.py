@@ -4,18 +4,21 @@ records behind any number; download it as JSON, XLSX, PDF or Word."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from qingyuan.campaigns.models import Campaign
 from qingyuan.core import audit
+from qingyuan.core.jobs import job_create
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
 from qingyuan.operations.models import JointOperation
 from qingyuan.regions.models import Region
 
 from . import drill as drill_lists
+from . import jobs as report_jobs
 from .exports import CONTENT_TYPES
 from .exports import render as render_file
 from .exports.xlsx import cell_text
@@ -172,20 +175,32 @@ def export(request, code, fmt):
     form = ScopeForm(request.GET, user=request.user)
     if not form.is_valid():
         return HttpResponse(form.error_text(), status=400, content_type="text/plain; charset=utf-8")
+    record = {
+        "actor": request.user,
+        "action": audit.AuditAction.EXPORT,
+        "target_type": "reports.form",
+        "target_repr": f"{code} {fmt}",
+        "region_code": form.scope().region.code,
+        "request": request,
+    }
+    params = {"form": code, "format": fmt, "params": _params(request)}
+    if report_jobs.runs_as_job(form.scope().region, fmt):
+        with transaction.atomic():
+            job = job_create(
+                kind=report_jobs.KIND,
+                actor=request.user,
+                params={"code": code, "title": definition.title, "fmt": fmt, "query": _params(request)},
+                audited=False,
+                request=request,
+            )
+            audit.record(**record, after={**params, "job": job.pk})
+        return redirect(job)
     try:
         result = definition.compute(form.scope())
         content, content_type, name = render_file(result, fmt)
     except ValueError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    audit.record(
-        actor=request.user,
-        action=audit.AuditAction.EXPORT,
-        target_type="reports.form",
-        target_repr=f"{code} {fmt}",
-        region_code=form.scope().region.code,
-        after={"form": code, "format": fmt, "params": _params(request)},
-        request=request,
-    )
+    audit.record(**record, after=params)
     response = HttpResponse(content, content_type=content_type)
     disposition = "inline" if fmt == "json" else "attachment"
     response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)

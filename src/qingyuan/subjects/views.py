@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from qingyuan.core.crypto import mask, mask_phone
 from qingyuan.core.forms import StyledFilterSet
-from qingyuan.core.lists import Column, render_list
+from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.regions.models import LocationType
@@ -48,15 +48,17 @@ SUBJECT_COLUMNS = [
 ]
 
 
+@register_list("subjects.subject_list", perm="subjects.view")
+def subject_list_source(user):
+    qs = Subject.objects.visible_to(user).select_related("region")
+    return ListSource(qs, SubjectFilter, SUBJECT_COLUMNS, "监管对象")
+
+
 @require_perm("subjects.view")
 def subject_list(request):
-    qs = Subject.objects.visible_to(request.user).select_related("region")
     return render_list(
         request,
-        queryset=qs,
-        filterset_class=SubjectFilter,
-        columns=SUBJECT_COLUMNS,
-        title="监管对象",
+        list_key="subjects.subject_list",
         template="subjects/subject_list.html",
         extra={"can_edit": request.user.can("subjects.edit")},
     )

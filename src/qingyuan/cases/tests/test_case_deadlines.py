@@ -1,14 +1,12 @@
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from qingyuan.cases import deadlines, numbering, services
 from qingyuan.cases.models import Case, CaseNumbering, ExtensionKind, PauseKind
 from qingyuan.cases.workflow import TransitionNotAllowed
 from qingyuan.core import workdays
-from qingyuan.core.models import Notification
 from qingyuan.leads import services as lead_services
 from qingyuan.leads.models import Lead
 
@@ -115,20 +113,3 @@ def test_case_number_pattern_comes_from_settings(personas, regions, settings):
     settings.QINGYUAN_CASE_NUMBER_PATTERN = "{abbr}罚字〔{year}〕第{seq}号"
     case = opened(personas, regions)
     assert case.number == "吴中区卫生监督所罚字〔2026〕第1号"
-
-
-def test_overdue_job_flags_once_and_notifies_once(personas, regions, django_capture_on_commit_callbacks):
-    late = propose(personas, regions, checked_on=dt.date(2026, 11, 2))  # due 11-11
-    on_time = propose(personas, regions, checked_on=dt.date(2026, 11, 20))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.cases_mark_overdue() == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.cases_mark_overdue() == 0
-    assert Case.objects.get(pk=late.pk).overdue and not Case.objects.get(pk=on_time.pk).overdue
-    assert Notification.objects.filter(user=personas["alice"], text__contains="已超期").count() == 1
-
-
-def test_overdue_command_reports_what_it_marked(personas, regions, capsys):
-    propose(personas, regions, checked_on=dt.date(2026, 11, 2))
-    call_command("cases_mark_overdue")
-    assert "1 件" in capsys.readouterr().out

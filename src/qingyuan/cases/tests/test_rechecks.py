@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.utils import timezone
 
 from qingyuan.cases import rechecks
 from qingyuan.cases.models import CaseStatus, Recheck, RecheckKind, RecheckResult
@@ -209,5 +209,12 @@ def test_reminders_reach_the_unit_once(banned, personas, django_capture_on_commi
     assert not Notification.objects.filter(user=personas["carol"]).exists()
 
 
-def test_rechecks_due_command_runs(banned, personas):
-    call_command("rechecks_due")
+def test_scheduled_reminder_job_run_twice_tells_nobody_twice(banned, personas):
+    from qingyuan.core import schedule
+
+    case, decision = banned
+    recheck = rechecks.schedule_after_decision(actor=personas["chief"], decision=decision)
+    Recheck.objects.filter(pk=recheck.pk).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    first, second = schedule.run("cases.rechecks_remind"), schedule.run("cases.rechecks_remind")
+    assert (first.outcome, first.count, second.count) == ("ok", 3, 0)
+    assert Notification.objects.filter(user=personas["alice"], text__contains="已超期").count() == 1

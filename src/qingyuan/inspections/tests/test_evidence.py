@@ -153,3 +153,25 @@ def test_evidence_verify_passes_then_names_a_changed_and_a_missing_file(personas
     assert failed.first().user is None
     runs = AuditEvent.objects.filter(action="verify").order_by("id")
     assert [r.result for r in runs] == ["ok", "failed"]
+
+
+def test_nightly_verification_tells_the_system_administrators_once_and_records_once(personas, subject):
+    from qingyuan.core import schedule
+    from qingyuan.core.models import Notification
+
+    intact, changed = _add(personas, subject), _add(personas, subject, data=JPEG, name="b.jpg")
+    run = schedule.run("inspections.evidence_verify")
+    assert (run.outcome, run.count) == ("ok", 2)
+    assert not CustodyEvent.objects.filter(action=CustodyAction.VERIFY_OK).exists()  # no row a night each
+
+    _tamper(changed)
+    first, second = schedule.run("inspections.evidence_verify"), schedule.run("inspections.evidence_verify")
+    assert first.outcome == second.outcome == "alert" and "1 个被改动或缺失" in first.summary
+    failed = CustodyEvent.objects.filter(action=CustodyAction.VERIFY_FAILED)
+    assert list(failed.values_list("evidence_id", flat=True)) == [changed.pk]
+    assert AuditEvent.objects.filter(action="verify", result="failed").count() == 1
+    [text] = Notification.objects.filter(user=personas["sam"]).values_list("text", flat=True)
+    assert f"证据#{changed.pk}" in text and "文件已改变" in text
+    assert subject.name not in text  # 系统管理员 see no case content
+    assert not Notification.objects.exclude(user=personas["sam"]).exists()
+    assert intact.custody.count() == 1  # its upload only

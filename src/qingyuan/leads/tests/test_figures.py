@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -20,18 +22,19 @@ def _lead(clerk, place, *, real=True, **state):
 @pytest.fixture
 def leads(personas):
     clerk, now = personas["clerk"], timezone.now()
+    late = timezone.localdate() - dt.timedelta(days=1)  # the reporter should have been answered yesterday
     return [
         # 吴中区
         _lead(clerk, WZ, status=Status.ANSWERED, conclusion="true", answered_at=now),  # concluded, answered
         _lead(
-            clerk, WZ, status=Status.CONCLUDED, conclusion="untrue", overdue=True
-        ),  # concluded, not answered
+            clerk, WZ, status=Status.CONCLUDED, conclusion="untrue", feedback_due=late
+        ),  # concluded, not answered, overdue
         _lead(clerk, WZ, status=Status.REJECTED, answered_at=now),  # rejected counts as concluded, answered
         _lead(clerk, WZ),  # registered: not concluded
         _lead(clerk, WZ, real=False, status=Status.ANSWERED, conclusion="true", answered_at=now),  # anonymous
         _lead(clerk, WZ, answered_at=now),  # duplicate given its original's answer: not concluded itself
         # 相城区
-        _lead(clerk, XC, status=Status.CONCLUDED, conclusion="true", overdue=True),
+        _lead(clerk, XC, status=Status.CONCLUDED, conclusion="true", feedback_due=late),  # overdue
     ]
 
 

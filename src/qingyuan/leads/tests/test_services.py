@@ -175,15 +175,47 @@ def test_reporter_is_revealed_only_to_assigned_officers_and_chiefs(personas):
     assert services.reporter_reveal(actor=personas["alice"], lead=lead)["phone"] == "13912345678"
 
 
-def test_overdue_job_flags_once_and_notifies_once(personas, django_capture_on_commit_callbacks):
-    received = timezone.now() - dt.timedelta(days=20)
-    lead = _tip(personas["clerk"], received_at=received)
+def test_overdue_is_computed_from_the_deadline_with_no_job_run(personas):
+    late = _tip(personas["clerk"], received_at=timezone.now() - dt.timedelta(days=20))  # accept within 15
+    on_time = _tip(personas["clerk"], received_at=timezone.now() - dt.timedelta(days=3))
+    assert list(Lead.objects.overdue()) == [late]
+    assert list(Lead.objects.not_overdue()) == [on_time]
+    # Accepting moves it to the 60-day clock: no longer overdue, without anything being stored.
+    services.lead_accept(actor=personas["chief"], lead=late)
+    assert not Lead.objects.overdue().exists()
+
+
+def test_overdue_job_run_twice_notifies_once_and_changes_nothing_the_second_time(
+    personas, django_capture_on_commit_callbacks
+):
+    lead = _tip(personas["clerk"], received_at=timezone.now() - dt.timedelta(days=20))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.leads_mark_overdue() == 1
-        assert services.leads_mark_overdue() == 0
+        assert services.leads_overdue_notify() == 1
     lead.refresh_from_db()
-    assert lead.overdue
+    events = AuditEvent.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.leads_overdue_notify() == 0
+    assert AuditEvent.objects.count() == events
+    assert Lead.objects.get(pk=lead.pk).updated_at == lead.updated_at
+    assert lead.overdue_notified_for == lead.accept_due
     assert Notification.objects.filter(user=personas["chief"], text__contains="超期").count() == 1
+    assert lead.events.filter(action="超期").count() == 1
+
+
+def test_a_new_deadline_that_passes_is_announced_again(personas, django_capture_on_commit_callbacks):
+    chief = personas["chief"]
+    lead = _tip(personas["clerk"], received_at=timezone.now() - dt.timedelta(days=100))
+    services.lead_accept(actor=chief, lead=lead)  # conclude within 60 days: passed 40 days ago
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.leads_overdue_notify() == 1
+    services.lead_extend(actor=chief, lead=lead, reason="案情复杂")  # +30 days: still passed
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.leads_overdue_notify() == 1
+        assert services.leads_overdue_notify() == 0
+    texts = list(
+        Notification.objects.filter(user=chief, text__contains="超期").values_list("text", flat=True)
+    )
+    assert len(texts) == 2 and texts[0] != texts[1]  # each names its own deadline
 
 
 def test_reward_decision_and_payment(personas):
@@ -239,11 +271,10 @@ def test_matching_finds_the_known_subject_by_phone_and_address(personas, regions
     assert "电话" in reasons and "地址相近" in reasons
 
 
-def test_overdue_command_reports_what_it_marked(personas, capsys):
-    from django.core.management import call_command
+def test_overdue_job_is_scheduled_and_reports_what_it_announced(personas):
+    from qingyuan.core import schedule
 
     _tip(personas["clerk"], received_at=timezone.now() - dt.timedelta(days=30))
-    call_command("leads_mark_overdue")
-    call_command("leads_mark_overdue")
-    out = capsys.readouterr().out
-    assert "新标记超期线索 1 条" in out and "新标记超期线索 0 条" in out
+    first, second = schedule.run("leads.overdue_notify"), schedule.run("leads.overdue_notify")
+    assert (first.count, second.count) == (1, 0)
+    assert first.summary == "新提醒超期线索 1 条" and second.outcome == "ok"

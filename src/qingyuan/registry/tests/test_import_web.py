@@ -7,15 +7,16 @@ from openpyxl import load_workbook
 
 from qingyuan.accounts.roles import Role
 from qingyuan.conftest import make_user
-from qingyuan.core.models import AuditEvent
-from qingyuan.registry.models import ImportJob, ImportStatus, Institution
+from qingyuan.core.models import AuditEvent, Job, JobStatus
+from qingyuan.core.tests.factories import make_job
+from qingyuan.registry.models import Institution
 
 from .conftest import institution_row
 
 
 @pytest.fixture
 def inline_jobs(settings, tmp_path):
-    settings.REGISTRY_IMPORT_INLINE = True
+    # The job runs as the request's commit queues it (the task queue's immediate mode in tests).
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -40,12 +41,18 @@ def test_clerk_uploads_a_ledger_and_the_job_page_shows_the_result(
 ):
     client = login("clerk")
     response = _upload(client, _csv_upload([institution_row()]), django_capture_on_commit_callbacks)
-    job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
-    assert job.status == ImportStatus.DONE and job.created == 1 and job.original_name == "机构台账.csv"
-    stored = settings.MEDIA_ROOT / "imports" / job.stored_name
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert (
+        job.kind == "registry_import"
+        and job.status == JobStatus.DONE
+        and job.input_original == "机构台账.csv"
+    )
+    assert ["新增", 1] in job.result["counts"]
+    stored = settings.MEDIA_ROOT / job.input_name
     assert stored.exists() and stored.name != "机构台账.csv"
     page = client.get(job.get_absolute_url()).content.decode()
+    assert "医疗机构导入：机构台账.csv" in page
     assert "导入完成：共 1 行，新增 1 条" in page and "every 1s" not in page
     assert Institution.objects.filter(licence_no="PDY32050600001").exists()
     assert AuditEvent.objects.filter(action="import", actor_name="clerk").count() == 1
@@ -60,8 +67,8 @@ def test_a_ledger_with_bad_rows_is_refused_and_the_job_page_lists_every_line(
     ]
     client = login("chief")
     _upload(client, _csv_upload(rows), django_capture_on_commit_callbacks)
-    job = ImportJob.objects.get()
-    assert job.status == ImportStatus.REFUSED
+    job = Job.objects.get()
+    assert job.status == JobStatus.REFUSED
     page = client.get(job.get_absolute_url()).content.decode()
     assert (
         "未写入任何数据" in page
@@ -77,7 +84,7 @@ def test_an_oversized_upload_is_refused_before_anything_is_stored(
     settings.REGISTRY_IMPORT_MAX_BYTES = 10
     response = _upload(login("clerk"), _csv_upload([institution_row()]), django_capture_on_commit_callbacks)
     assert response.status_code == 200 and "文件过大" in response.content.decode()
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused_by_its_content(
@@ -88,33 +95,26 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_by_its_content(
     )
     response = _upload(login("clerk"), upload, django_capture_on_commit_callbacks)
     assert "文件不是有效的 Excel（.xlsx）文件" in response.content.decode()
-    assert not ImportJob.objects.exists() and not list((settings.MEDIA_ROOT / "imports").iterdir())
+    assert not Job.objects.exists() and not list((settings.MEDIA_ROOT / "jobs" / "in").iterdir())
 
 
 def test_a_running_job_page_polls_for_progress(login, personas):
-    job = ImportJob.objects.create(
-        kind="institutions",
-        stored_name="x.csv",
-        original_name="大台账.csv",
-        actor=personas["clerk"],
-        region=personas["clerk"].unit.region,
-        status=ImportStatus.CHECKING,
+    job = make_job(
+        personas["clerk"],
+        params={"kind": "institutions"},
+        input_original="大台账.csv",
+        status=JobStatus.RUNNING,
+        phase="校验中",
         done=250_000,
         total=1_000_000,
     )
     fragment = login("clerk").get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 1s"' in fragment and "已校验 250000 / 1000000 行" in fragment
+    assert 'hx-trigger="every 1s"' in fragment and "校验中：250000 / 1000000 行" in fragment
     assert "<html" not in fragment
 
 
 def test_another_countys_importer_cannot_open_the_job(login, personas, units):
-    job = ImportJob.objects.create(
-        kind="institutions",
-        stored_name="x.csv",
-        original_name="a.csv",
-        actor=personas["clerk"],
-        region=personas["clerk"].unit.region,
-    )
+    job = make_job(personas["clerk"], params={"kind": "institutions"}, input_original="a.csv")
     from django.test import Client
 
     xc_clerk = make_user("xc_clerk", units["xiangcheng"], Role.CLERK, "相城录入员")
@@ -122,6 +122,7 @@ def test_another_countys_importer_cannot_open_the_job(login, personas, units):
     client.force_login(xc_clerk)
     assert client.get(job.get_absolute_url()).status_code == 404
     assert login("alice").get(job.get_absolute_url()).status_code == 404  # inspectors do not import
+    assert login("chief").get(job.get_absolute_url()).status_code == 200  # the unit's chief does
 
 
 def test_templates_carry_the_chinese_headers(login):

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from qingyuan.campaigns.models import MediaReport, OutreachEvent
+from qingyuan.cases.deadlines import first_decide_due
 from qingyuan.cases.models import (
     AccountablePerson,
     Case,
@@ -37,6 +38,7 @@ from qingyuan.cases.models import (
 from qingyuan.core import audit
 from qingyuan.inspections.models import Inspection, InspectionKind
 from qingyuan.regions.models import LocationType, Unit
+from qingyuan.rules.selectors import time_limits_preloaded
 from qingyuan.subjects.models import PersonRole, Subject, SubjectPerson, SubjectStatus
 
 from ..models import LedgerImport, LedgerKey, LedgerKeyKind
@@ -242,6 +244,12 @@ class Writer:
             for r in self.rows["referrals"]
             if r.values["target"] == ReferralTarget.POLICE and r.refs["case_key"].row is not None
         }
+        with time_limits_preloaded():
+            # Stored as the services store it (cases.services._refresh_decide_due): a case still under
+            # investigation counts as overdue from this date.
+            decide_dues = {
+                day: first_decide_due(day) for day in {r.values["opened_on"] for r in self.rows["cases"]}
+            }
         cases = []
         for row in self.rows["cases"]:
             v = row.values
@@ -263,6 +271,7 @@ class Writer:
                 proposed_by=self.actor,
                 opened_on=v["opened_on"],
                 opened_by=self.actor,
+                decide_due=decide_dues[v["opened_on"]],
                 national_entry_on=v["national_entry_on"],
                 decided_on=decided_on.get(id(row)),
                 closed_on=v["closed_on"],

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qingyuan.campaigns.models import MediaReport, OutreachEvent
 from qingyuan.cases.models import (
+    DECIDING,
     AccountablePerson,
     Case,
     CaseSource,
@@ -114,6 +115,8 @@ def case(
     status=CaseStatus.CLOSED,
     campaign=None,
 ) -> Case:
+    """A case opened on `opened_on`; one still being investigated must be decided within 90 days
+    (stored as the services store it), after which it counts as overdue."""
     return Case.objects.create(
         unit=unit_of(subj.region),
         region=subj.region,
@@ -127,6 +130,7 @@ def case(
         proposed_by=by,
         opened_on=opened_on,
         opened_by=by,
+        decide_due=opened_on + dt.timedelta(days=90) if status in DECIDING else None,
         national_entry_on=national_entry_on,
         campaign=campaign,
     )
@@ -277,6 +281,9 @@ def nomination(the_operation, user, *, by, unit=None):
 # --- leads, campaigns and sweeps (the dashboard's tests) -----------------------------------------
 
 
+FAR_AHEAD = dt.date(2099, 12, 31)
+
+
 def lead(
     region,
     received: dt.datetime | dt.date,
@@ -291,7 +298,9 @@ def lead(
     campaign=None,
 ):
     """A lead received at `received` (a date means 10:00 that day) pointing at `region` (None: not
-    located), handled by `unit` (default: the unit of the county of `region`)."""
+    located), handled by `unit` (default: the unit of the county of `region`). Overdue is computed
+    from the deadlines: `overdue` gives it the rules' deadlines (15 and 60 days after receipt), which
+    have passed for the tests' dates; otherwise they lie far ahead, so it is overdue on no day."""
     from qingyuan.leads.models import Conclusion, Lead, Reporter, Status
 
     moment = received if isinstance(received, dt.datetime) else at(received)
@@ -317,9 +326,8 @@ def lead(
         conclusion=Conclusion.TRUE if concluded else "",
         concluded_at=moment if concluded or rejected else None,
         answered_at=moment if answered else None,
-        accept_due=moment.date() + dt.timedelta(days=15),
-        conclude_due=moment.date() + dt.timedelta(days=60),
-        overdue=overdue,
+        accept_due=moment.date() + dt.timedelta(days=15) if overdue else FAR_AHEAD,
+        conclude_due=moment.date() + dt.timedelta(days=60) if overdue else FAR_AHEAD,
     )
 
 

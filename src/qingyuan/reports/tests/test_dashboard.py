@@ -76,12 +76,12 @@ def world(regions, personas, units):
     beauty = f.subject(c, "山塘美容", institution_type=InstitutionType.AESTHETIC)
     other = f.subject(xv, "三埂诊所", institution_type=InstitutionType.WESTERN)
     c1 = f.case(dental, dt.date(2024, 1, 15), by=by)
-    c2 = f.case(beauty, dt.date(2024, 3, 1), by=by, status=CaseStatus.INVESTIGATING, campaign=plan)
-    c3 = f.case(dental, dt.date(2023, 12, 20), by=by, status=CaseStatus.INVESTIGATING)  # before
+    f.case(beauty, dt.date(2024, 3, 1), by=by, status=CaseStatus.INVESTIGATING, campaign=plan)  # c2
+    f.case(dental, dt.date(2023, 12, 20), by=by, status=CaseStatus.INVESTIGATING)  # c3, before
     proposal = f.case(dental, dt.date(2024, 2, 2), by=by, status=CaseStatus.PROPOSED)
     Case.objects.filter(pk=proposal.pk).update(opened_on=None)  # not opened: not counted
     c5 = f.case(other, END, by=personas["carol"], status=CaseStatus.INVESTIGATING)
-    Case.objects.filter(pk__in=[c2.pk, c3.pk, c5.pk]).update(overdue=True)
+    # Overdue on 1 July, from the 90 days to decide: c2 (due 30 May) and c3; c5 has until 28 September.
     f.pending_recheck(c1, dt.date(2024, 6, 1))  # overdue on 1 July
     f.pending_recheck(c5, dt.date(2024, 7, 10))  # not yet due
 
@@ -108,8 +108,8 @@ def row(data, name):
 def test_city_totals_count_the_period_and_overdue_items_now(world, personas):
     t = figures(personas["dave"]).totals
     assert (t.leads, t.cases, t.inspections) == (8, 3, 3)
-    # Overdue whatever the period: cases c2, c3, c5; leads of April and of December 2023; one recheck.
-    assert (t.overdue_cases, t.overdue_leads, t.overdue_rechecks) == (3, 2, 1)
+    # Overdue whatever the period: cases c2 and c3; leads of April and of December 2023; one recheck.
+    assert (t.overdue_cases, t.overdue_leads, t.overdue_rechecks) == (2, 2, 1)
 
 
 def test_real_name_feedback_rate_counts_answered_among_concluded_or_rejected(world, personas):
@@ -153,7 +153,7 @@ def test_child_regions_ranked_with_their_figures(world, personas):
     assert (wz.leads, wz.concluded, wz.cases, wz.inspections) == (5, 2, 2, 2)
     assert (wz.overdue_cases, wz.overdue_leads, wz.overdue_rechecks, wz.overdue) == (2, 2, 1, 5)
     assert (wz.villages, wz.swept, wz.coverage) == (2, 1, 50.0)
-    assert (xc.leads, xc.concluded, xc.cases, xc.inspections, xc.overdue) == (2, 1, 1, 1, 1)
+    assert (xc.leads, xc.concluded, xc.cases, xc.inspections, xc.overdue) == (2, 1, 1, 1, 0)
     assert (xc.villages, xc.swept) == (1, 1)
     assert (rest.leads, rest.cases) == (1, 0)
 
@@ -182,7 +182,7 @@ def test_chosen_campaign_limits_the_period_figures_to_its_records(world, persona
     t = figures(personas["dave"], campaign=world["campaign"]).totals
     assert (t.leads, t.cases, t.inspections) == (1, 1, 1)
     assert (t.real_name_answered, t.real_name_due) == (0, 1)
-    assert t.overdue_cases == 3  # the overdue items are not limited to the campaign
+    assert t.overdue_cases == 2  # the overdue items are not limited to the campaign
 
 
 # --- the rule itself, on rows written by hand ----------------------------------------------------
@@ -251,12 +251,12 @@ def test_neighbouring_county_leads_are_never_counted(world, personas, units, reg
     alice = figures(personas["alice"]).totals
     carol = figures(personas["carol"]).totals
     assert alice.leads == 6
-    assert (carol.leads, carol.cases, carol.inspections, carol.overdue_cases) == (3, 1, 1, 1)
+    assert (carol.leads, carol.cases, carol.inspections, carol.overdue_cases) == (3, 1, 1, 0)
 
 
 def test_city_leader_may_look_at_one_county(world, personas, regions):
     data = figures(personas["dave"], region=regions["xiangcheng"])
-    assert (data.totals.leads, data.totals.cases, data.totals.overdue_cases) == (2, 1, 1)
+    assert (data.totals.leads, data.totals.cases, data.totals.overdue_cases) == (2, 1, 0)
     assert [r.name for r in data.regions] == ["黄埭镇"]
 
 
@@ -309,6 +309,7 @@ def test_overdue_numbers_link_to_the_lists_that_show_them(world, login):
     links = response.context["links"]
     assert links["overdue_cases"] == reverse("cases:list") + "?overdue=true"
     listed = client.get(links["overdue_cases"])
+    # The list counts on the real today, by which c5's 90 days have run out too.
     assert listed.context["page"].paginator.count == 3
     listed = client.get(links["overdue_leads"])
     assert listed.context["page"].paginator.count == 2

@@ -28,12 +28,12 @@ from qingyuan.cases.models import (
     Referral,
 )
 from qingyuan.conftest import make_user
-from qingyuan.core.models import AuditEvent
+from qingyuan.core.models import AuditEvent, Job
 from qingyuan.inspections.models import Inspection
 from qingyuan.reports.forms import get_form
 from qingyuan.reports.forms.base import Ratio, Scope
 from qingyuan.reports.ledger import ledger_import, ledger_template
-from qingyuan.reports.models import LedgerImport, LedgerJob, LedgerKey
+from qingyuan.reports.models import LedgerImport, LedgerKey
 from qingyuan.subjects.models import Subject, SubjectPerson, SubjectStatus
 
 YEAR_START, YEAR_END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
@@ -946,8 +946,7 @@ def test_template_and_docs_describe_every_sheet_and_column():
 @pytest.fixture
 def upload(settings, tmp_path, django_capture_on_commit_callbacks):
     """upload(client, content, name, kind): the page's POST, with the job it queues run as the
-    commit of the request would start it (in the request: LEDGER_IMPORT_INLINE)."""
-    settings.LEDGER_IMPORT_INLINE = True
+    commit of the request queues it (the task queue's immediate mode in tests)."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
     def post(client, content, name="2019台账.xlsx", kind=""):
@@ -978,8 +977,8 @@ def test_clerk_downloads_the_template_uploads_a_ledger_and_sees_the_counts(regio
     assert [c.value for c in book["案件"][1]][:3] == ["案件编号", "案件文号", "对象编号"]
 
     response = upload(client, workbook(good_ledger(), template=template.content))
-    record, job = LedgerImport.objects.get(), LedgerJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/reports/ledger/jobs/{job.pk}/"
+    record, job = LedgerImport.objects.get(), Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     result = client.get(response["Location"]).content.decode()
     assert "导入完成：监管对象 3，监督检查 5" in result and "every 1s" not in result
     assert f'href="/reports/ledger/{record.pk}/"' in result
@@ -997,7 +996,7 @@ def test_page_lists_every_error_and_writes_nothing(regions, personas, login, upl
     response = upload(client, workbook(bad))
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "文件“2019台账.xlsx”未导入任何数据" in page and "every 1s" not in page
+    assert "文件“2019台账.xlsx”未通过校验，未写入任何数据" in page and "every 1s" not in page
     assert "工作表「监督检查」第2行「出动人次」：“两人”应为整数" in page
     assert "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10" in page
     assert Subject.objects.count() == 0 and LedgerImport.objects.count() == 0

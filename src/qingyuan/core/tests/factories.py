@@ -1,0 +1,27 @@
+"""Jobs for tests, written straight to the database in the state a test names (running half-way,
+finished with a file, …), as a worker would have left them."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from qingyuan.core.models import Job, JobStatus
+
+
+def make_job(actor, *, kind: str = "registry_import", status: str = JobStatus.PENDING, **fields) -> Job:
+    """A job submitted by `actor` from their unit; any Job field may be given."""
+    unit = actor.unit
+    now = timezone.now()
+    values = {
+        "kind": kind,
+        "status": status,
+        "actor": actor,
+        "unit": unit,
+        "region_id": unit.region_id if unit is not None else None,
+        "heartbeat_at": now,
+        "created_at": now,
+    }
+    if status != JobStatus.PENDING:
+        values.update(attempts=1, started_at=now)
+    values.update(fields)
+    return Job.objects.create(**values)
