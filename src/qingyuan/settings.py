@@ -15,7 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 SRC_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = SRC_DIR.parent
 VAR_DIR = Path(os.environ.get("QINGYUAN_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Keys, the SQLite database and uploads live here: the platform's own account only.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -70,6 +71,18 @@ SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key", lambda: secrets
 QINGYUAN_FIELD_KEYS = secret_from_env_or_file("QINGYUAN_FIELD_KEYS", "field_keys", _new_field_key)
 # Key of the keyed hashes that make ID numbers and phones searchable (base64, 32 bytes).
 QINGYUAN_INDEX_KEY = secret_from_env_or_file("QINGYUAN_INDEX_KEY", "index_key", _new_index_key)
+# Key of the HMAC that chains the audit log (base64, 32 bytes). It is kept out of the database so that
+# someone who can write the database cannot recompute the chain after deleting or editing rows
+# (core.audit; docs/security.md). Never change it: rows written under it verify only with it.
+QINGYUAN_AUDIT_KEY = secret_from_env_or_file("QINGYUAN_AUDIT_KEY", "audit_key", _new_index_key)
+# The keyed hash of new audit rows and checkpoints: sha256 (HMAC-SHA256) or sm3 (HMAC-SM3, for
+# deployments that must use national cryptography). Rows keep the scheme they were written with.
+QINGYUAN_AUDIT_HASH = os.environ.get("QINGYUAN_AUDIT_HASH", "sha256").strip().lower()
+if QINGYUAN_AUDIT_HASH not in {"sha256", "sm3"}:
+    raise ImproperlyConfigured(f"QINGYUAN_AUDIT_HASH must be sha256 or sm3, got {QINGYUAN_AUDIT_HASH!r}")
+# Signed checkpoints of the audit chain's head (append-only JSON lines, 0600), outside the database:
+# a truncated or rewritten chain no longer matches them. Back it up with the database.
+QINGYUAN_AUDIT_ANCHOR_DIR = Path(os.environ.get("QINGYUAN_AUDIT_ANCHOR_DIR", VAR_DIR / "audit_anchors"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -110,6 +123,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qingyuan.core.headers.SecurityHeadersMiddleware",
+    "qingyuan.core.inputs.RejectNulQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "qingyuan.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,8 +336,12 @@ if DEV_KEYS:
     # deployment (owner, mode, mount) or by `manage.py bootstrap`, and /health/ reports them missing.
     MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     QINGYUAN_EVIDENCE_DIR.mkdir(parents=True, exist_ok=True)
+    # mkdir's mode applies only when it creates the directory; earlier installs made var/ 0755.
+    VAR_DIR.chmod(0o700)
 # Days after a ban (取缔) until the re-inspection (复查) falls due.
 QINGYUAN_RECHECK_DAYS = int(os.environ.get("QINGYUAN_RECHECK_DAYS", "30"))
+# Days an officer's API token stays valid after it was issued; then a new one must be issued.
+QINGYUAN_API_TOKEN_DAYS = int(os.environ.get("QINGYUAN_API_TOKEN_DAYS", "90"))
 # Working days before a form's deadline when the units that owe it are reminded (reports.reminders),
 # and how long a submitted form waits for review before its reviewers are reminded. RULES.md sets no
 # such limit, so it is a setting.
@@ -355,7 +374,7 @@ CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "qingyuan.api.authentication.UserTokenAuthentication",
         "qingyuan.api.authentication.PartnerKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -19,7 +19,9 @@
     return {
       color: COLOURS,
       textStyle: { fontFamily: FONT },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style attributes, which the
+      // Content-Security-Policy (style-src 'self') refuses.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       animation: false
     };
@@ -71,7 +73,7 @@
     },
     institutions: function (spec, element) {
       var option = base();
-      option.tooltip = { trigger: "item", formatter: "{b}：{c}（{d}%）" };
+      option.tooltip = { trigger: "item", formatter: "{b}：{c}（{d}%）", renderMode: "richText" };
       option.legend = { bottom: 0 };
       var slices = [];
       var urls = [];

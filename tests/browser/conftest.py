@@ -101,8 +101,11 @@ def browser(chromium_path):
 def new_page(browser, live_server, vendor_assets):
     """new_page(width=1280, height=800) -> a Page in a fresh browser context pointed at the live server.
 
-    Every page records responses >= 400 and failed requests in `page.bad_responses`.
+    Every page records responses >= 400 and failed requests in `page.bad_responses`, and the browser's
+    Content-Security-Policy refusals in `page.csp_violations`; a test that ends with a refusal fails:
+    a page the policy breaks (an inline style or script) is worse than no policy.
     """
+    pages = []
     contexts = []
 
     def _new_page(width=1280, height=800, **context_options):
@@ -124,11 +127,23 @@ def new_page(browser, live_server, vendor_assets):
 
         page.on("response", record)
         page.on("requestfailed", lambda request: page.bad_responses.append(f"failed {request.url}"))
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                page.csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        pages.append(page)
         return page
 
     yield _new_page
+    violations = [text for page in pages for text in page.csp_violations]
     for context in contexts:
         context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ HTTP_PORT = int(os.environ["HTTP_PORT"])
 BASE = f"https://localhost:{HTTPS_PORT}"
 PY = str(REPO / ".venv" / "bin" / "python")
 TLS = ssl.create_default_context(cafile=str(STACK / "tls" / "fullchain.pem"))
-IMPORT_ROWS = int(os.environ.get("STACK_IMPORT_ROWS", "20000"))
+IMPORT_ROWS = int(os.environ.get("STACK_IMPORT_ROWS", "60000"))
 
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "src"))
@@ -308,11 +308,14 @@ def main() -> int:
         )
         pk = job_id_from(response)
         import_job["pk"] = pk
-        wait_for("the worker to start the import", lambda: job_row(pk)["status"] == "running", 60, 0.1)
-        time.sleep(1.0)
+        wait_for("the worker to start the import", lambda: job_row(pk)["status"] == "running", 60, 0.02)
         # A web reload in the middle of work (what an upgrade does) changes nothing for the job.
         os.kill(pidfile("web"), signal.SIGHUP)
         os.killpg(pidfile("worker"), signal.SIGKILL)
+        at_kill = job_row(pk)
+        assert at_kill["status"] == "running", (
+            f"the import ended ({at_kill['status']}) before the kill landed"
+        )
         killed_at = time.monotonic()
         time.sleep(1.0)
         restart_worker()

@@ -18,6 +18,9 @@ class LoginForm(AuthenticationForm):
 class UserForm(forms.ModelForm):
     """系统管理员 edits the account; 安全管理员 alone grants role and unit (三员分立)."""
 
+    # The model field is an encrypted text column; the form keeps the one-line, bounded input.
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+
     class Meta:
         model = User
         fields = [

@@ -13,6 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qingyuan.core import audit
 from qingyuan.core.forms import StyledForm
 
+from .redirects import safe_next
+
 
 class CodeForm(StyledForm):
     code = forms.CharField(
@@ -40,7 +42,7 @@ def _pending_device(user):
 def otp_setup(request):
     if user_has_device(request.user, confirmed=True):
         messages.info(request, "已启用两步验证。")
-        return redirect("core:home")
+        return redirect(safe_next(request))
     device = _pending_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -53,7 +55,7 @@ def otp_setup(request):
                 )
             otp_login(request, device)
             messages.success(request, "两步验证已启用，以后登录时需输入手机验证器上的验证码。")
-            return redirect("core:home")
+            return redirect(safe_next(request))
         form.add_error("code", "验证码不正确，请确认手机时间准确后重试")
     qr = segno.make(device.config_url, error="m")
     return render(
@@ -78,7 +80,7 @@ def otp_verify(request):
         allowed, _ = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "core:home")
+            return redirect(safe_next(request))
         audit.record(
             action=audit.AuditAction.LOGIN_FAILED,
             target=request.user,

@@ -14,4 +14,8 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path(
+        "users/changes/<int:pk>/approve/", views.change_decide, {"decision": "approve"}, name="change_approve"
+    ),
+    path("users/changes/<int:pk>/reject/", views.change_decide, {"decision": "reject"}, name="change_reject"),
 ]

@@ -4,7 +4,10 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from qingyuan.core.forms import StyledFilterSet, style_fields
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
@@ -13,8 +16,9 @@ from qingyuan.core.scoping import get_visible_or_404
 
 from . import services
 from .forms import LoginForm, UserForm
-from .models import User
-from .roles import Role
+from .models import ChangeStatus, User, UserChangeRequest
+from .redirects import safe_next
+from .roles import ADMIN_ROLES, Role
 
 
 class LoginView(auth_views.LoginView):
@@ -39,7 +43,7 @@ def password_change(request):
         # Other sessions of this account end (their auth hash no longer matches); this one stays.
         update_session_auth_hash(request, request.user)
         messages.success(request, "密码已修改。")
-        return redirect("core:home")
+        return redirect(safe_next(request))
     return render(request, "accounts/password_change.html", {"form": form, "title": "修改密码"})
 
 
@@ -76,6 +80,10 @@ def user_list_source(user):
 @require_perm("users.view")
 def user_list(request):
     extra = {"create_url": "accounts:user_create"} if request.user.can("users.manage") else {}
+    if request.user.can("users.manage") or request.user.can("users.grant"):
+        extra["pending_changes"] = UserChangeRequest.objects.filter(
+            status=ChangeStatus.PENDING, user__in=User.objects.visible_to(request.user)
+        ).select_related("user")
     return render_list(
         request, list_key="accounts.user_list", template="accounts/user_list.html", extra=extra
     )
@@ -84,12 +92,50 @@ def user_list(request):
 @require_perm("users.view")
 def user_detail(request, pk):
     account = get_visible_or_404(User.objects.select_related("unit__region"), request.user, pk=pk)
-    can_edit = request.user.can("users.manage") or request.user.can("users.grant")
+    is_self_admin = account.pk == request.user.pk and request.user.role in ADMIN_ROLES
+    can_edit = (request.user.can("users.manage") or request.user.can("users.grant")) and not is_self_admin
+    changes = []
+    if request.user.can("users.manage") or request.user.can("users.grant"):
+        for change in account.change_requests.select_related("requested_by", "decided_by")[:20]:
+            pending = change.status == ChangeStatus.PENDING
+            change.can_approve = services.may_approve(request.user, change)
+            change.can_reject = pending and (change.can_approve or change.requested_by_id == request.user.pk)
+            change.rows = _change_rows(change)
+            changes.append(change)
     return render(
         request,
         "accounts/user_detail.html",
-        {"account": account, "title": str(account), "can_edit": can_edit},
+        {
+            "account": account,
+            "title": str(account),
+            "can_edit": can_edit,
+            "is_self_admin": is_self_admin,
+            "changes": changes,
+        },
     )
+
+
+def _change_rows(change):
+    """(field label, before, after) for people to read: units by name, roles by label."""
+    from qingyuan.regions.models import Unit
+
+    def show(name, value):
+        if name == "unit":
+            return str(Unit.objects.filter(pk=value).first() or "—")
+        if name == "role":
+            return Role(value).label if value in Role.values else value
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return value if value not in (None, "") else "—"
+
+    return [
+        (
+            User._meta.get_field(name).verbose_name,
+            show(name, services.shown(name, change.previous.get(name))),
+            show(name, services.shown(name, value)),
+        )
+        for name, value in change.changes.items()
+    ]
 
 
 @require_perm("users.manage")
@@ -109,15 +155,52 @@ def user_create(request):
 @login_required
 def user_edit(request, pk):
     if not (request.user.can("users.manage") or request.user.can("users.grant")):
-        from django.http import Http404
-
         raise Http404
     account = get_visible_or_404(User.objects.all(), request.user, pk=pk)
     form = UserForm(request.POST or None, instance=account, actor=request.user)
     style_fields(form)
+    if account.pk == request.user.pk and request.user.role in ADMIN_ROLES:
+        # Shown, not editable: 三员分立 forbids changing one's own account (services.py says why).
+        for field in form.fields.values():
+            field.disabled = True
+        messages.error(request, "管理员不能修改自己的账号（包括角色、单位和辖区），须由另一名管理员办理。")
+        if request.method == "POST":
+            return redirect("accounts:user_detail", pk=account.pk)
+    elif services.is_admin_change(account, {}):
+        messages.info(request, "这是管理员账号：保存后形成变更申请，须由另一角色的管理员审批后才生效。")
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name, field in form.fields.items() if not field.disabled}
-        services.user_update(actor=request.user, user=account, data=data)
-        messages.success(request, "已保存。")
-        return redirect("accounts:user_detail", pk=account.pk)
+        try:
+            result = services.user_update(actor=request.user, user=account, data=data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        else:
+            if isinstance(result, UserChangeRequest):
+                messages.success(request, "已提交变更申请，须由另一角色的管理员审批后生效。")
+            else:
+                messages.success(request, "已保存。")
+            return redirect("accounts:user_detail", pk=account.pk)
     return render(request, "includes/form.html", {"form": form, "title": f"编辑用户：{account}"})
+
+
+@require_POST
+@login_required
+def change_decide(request, pk, decision):
+    if not (request.user.can("users.manage") or request.user.can("users.grant")):
+        raise Http404
+    change = get_object_or_404(
+        UserChangeRequest.objects.filter(user__in=User.objects.visible_to(request.user)).select_related(
+            "requested_by"
+        ),
+        pk=pk,
+    )
+    try:
+        if decision == "approve":
+            services.user_change_approve(actor=request.user, change=change)
+            messages.success(request, "已批准，变更已生效。")
+        else:
+            services.user_change_reject(actor=request.user, change=change)
+            messages.success(request, "已驳回。")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    return redirect("accounts:user_detail", pk=change.user_id)

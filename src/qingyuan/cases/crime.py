@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from qingyuan.core import audit
+from qingyuan.core import audit, concurrency
 from qingyuan.core.notifications import notify
 
 from . import history
@@ -158,6 +158,12 @@ def close_blocked_reason(case) -> str | None:
     return f"{BLOCKED_PREFIX}：{'；'.join(result.reasons)}"
 
 
+def _require_in_scope(actor, case) -> None:
+    from .services import require_in_scope  # imported here: services imports this module
+
+    require_in_scope(actor, case)
+
+
 @transaction.atomic
 def crime_override(*, actor, case, reason: str) -> Case:
     """A leader decides not to refer a flagged case, and must say why; the reason stays on the case."""
@@ -167,6 +173,7 @@ def crime_override(*, actor, case, reason: str) -> Case:
     if not reason:
         raise ValidationError({"reason": "请填写不移送公安机关的理由"})
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    _require_in_scope(actor, locked)
     before = audit.snapshot(locked)
     locked.crime_override_reason = reason
     locked.crime_override_by = actor
@@ -183,15 +190,18 @@ FACT_FIELDS = (*ARTICLE1_FIELDS, *ARTICLE2_FLAGS, "other_serious")
 
 
 @transaction.atomic
-def crime_facts_record(*, actor, case, facts: dict) -> Assessment:
+def crime_facts_record(*, actor, case, facts: dict, version: str | None = None) -> Assessment:
     """Record the facts of 解释 第1条 and 第2条 found by the investigation (the party has no 医师资格,
-    a patient was harmed …), then evaluate the case again with the history counted in."""
+    a patient was harmed …), then evaluate the case again with the history counted in. `version`: the
+    form's token (core.concurrency); a form opened before a colleague's save is refused."""
     if not actor.can("cases.edit"):
         raise PermissionDenied("您没有修改案件的权限")
     unknown = set(facts) - set(FACT_FIELDS)
     if unknown:
         raise ValidationError(f"未知的事实项：{'、'.join(sorted(unknown))}")
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    _require_in_scope(actor, locked)
+    concurrency.check_version(locked, version, FACT_FIELDS)
     if hasattr(locked, "decision"):
         raise ValidationError("已作出处罚决定的案件不能再修改涉嫌犯罪的事实")
     before = audit.snapshot(locked)

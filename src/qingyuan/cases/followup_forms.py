@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from qingyuan.core.forms import DateInput, StyledForm
+from qingyuan.core.forms import DateInput, StyledForm, VersionedFormMixin
 from qingyuan.core.scoping import jurisdiction_prefix
 
 from .models import Case, LiabilityKind, RecheckResult, ReferralOutcome, ReferralTarget
@@ -170,7 +170,7 @@ class LookBackForm(StyledForm):
         return data
 
 
-class CrimeFactsForm(forms.ModelForm):
+class CrimeFactsForm(VersionedFormMixin, forms.ModelForm):
     """解释 第1条 and 第2条 facts; (4), the earlier penalties, is counted by the platform."""
 
     class Meta:

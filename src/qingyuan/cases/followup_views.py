@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from qingyuan.core.concurrency import StaleEdit
 from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_area_perm
@@ -73,6 +74,8 @@ def _run(request, form, action):
         if form is not None and not form.is_valid():
             raise _form_errors(form)
         action(form.cleaned_data if form is not None else {})
+    except StaleEdit:
+        raise  # the caller shows the conflict with the user's input instead of a message
     except (ValidationError, TransitionNotAllowed) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
@@ -214,7 +217,7 @@ def followup_action(request, pk, action):
     if form_class in (JudgmentForm, AccountableForm):
         form = form_class(request.POST, case=case)
     elif form_class is CrimeFactsForm:
-        form = form_class(request.POST, instance=Case(pk=case.pk))
+        form = form_class(request.POST, instance=Case(pk=case.pk), record=case)
     else:
         form = form_class(request.POST) if form_class else None
 
@@ -225,7 +228,8 @@ def followup_action(request, pk, action):
                 request, "评估结果：" + ("涉嫌非法行医罪" if result.suspected else "未达到非法行医罪标准")
             )
         elif action == "crime_facts":
-            result = crime.crime_facts_record(actor=user, case=case, facts=data)
+            facts = {name: value for name, value in data.items() if name != "version"}
+            result = crime.crime_facts_record(actor=user, case=case, facts=facts, version=form.version)
             messages.info(
                 request, "评估结果：" + ("涉嫌非法行医罪" if result.suspected else "未达到非法行医罪标准")
             )
@@ -245,7 +249,13 @@ def followup_action(request, pk, action):
         elif action == "accountable":
             referrals.accountable_add(actor=user, case=case, **data)
 
-    _run(request, form, handle)
+    try:
+        _run(request, form, handle)
+    except StaleEdit as exc:
+        # A colleague saved these facts since the panel was opened: both values, the input kept.
+        form.show_conflict(exc)
+        context = {"form": form, "title": f"涉嫌犯罪相关事实：{case}", "cancel_url": case.get_absolute_url()}
+        return render(request, "includes/form.html", context, status=409)
     return _back(request, case)
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from qingyuan.accounts.models import User
-from qingyuan.core.forms import DateInput, StyledForm
+from qingyuan.core.forms import DateInput, StyledForm, VersionedFormMixin
 
 from .models import (
     CaseSource,
@@ -16,6 +16,7 @@ from .models import (
     PaymentKind,
     Procedure,
 )
+from .services import FACTS_FIELDS, FILING_FIELDS, NATIONAL_ENTRY_FIELDS
 
 
 def _officer_field(unit):
@@ -91,11 +92,25 @@ class PauseForm(StyledForm):
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
-class FactsForm(StyledForm):
+class FactsForm(VersionedFormMixin, StyledForm):
     facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     illegal_income = forms.DecimalField(
         label="违法所得（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2
     )
+
+    version_fields = FACTS_FIELDS
+
+
+class NationalEntryForm(VersionedFormMixin, OptionalDateForm):
+    version_fields = NATIONAL_ENTRY_FIELDS
+    version_field_map = {"national_entry_on": "on"}
+
+
+class FilingForm(VersionedFormMixin, DateForm):
+    """简易程序备案: the record is the decision, whose filing date the form sets."""
+
+    version_fields = FILING_FIELDS
+    version_field_map = {"filed_on": "on"}
 
 
 class DecisionForm(StyledForm):

@@ -46,6 +46,12 @@ def _event(case, actor, action, note=""):
     )
 
 
+def _require_in_scope(actor, recheck: Recheck) -> None:
+    # The same rule as the pages' 404, here so that every caller is held to it.
+    if not Recheck.objects.visible_to(actor).filter(pk=recheck.pk).exists():
+        raise PermissionDenied("该复查不在您的管辖范围内")
+
+
 def _has_inspection_field() -> bool:
     # Recheck.inspection arrives with the inspections app's first migration.
     return any(f.name == "inspection" for f in Recheck._meta.concrete_fields)
@@ -121,6 +127,7 @@ def recheck_complete(
     if not actor.can("cases.edit"):
         raise PermissionDenied("您没有登记复查结果的权限")
     recheck = Recheck.objects.select_for_update().select_related("case", "subject").get(pk=recheck.pk)
+    _require_in_scope(actor, recheck)
     if recheck.result != RecheckResult.PENDING:
         raise ValidationError({"result": "该复查已登记结果"})
     if result not in (RecheckResult.CLEAN, RecheckResult.REOFFENDED):
@@ -176,6 +183,7 @@ def reoffence_link(*, actor, recheck: Recheck, new_case: Case) -> Recheck:
     if not actor.can("cases.edit"):
         raise PermissionDenied("您没有关联案件的权限")
     recheck = Recheck.objects.select_for_update().select_related("case", "subject").get(pk=recheck.pk)
+    _require_in_scope(actor, recheck)
     if recheck.result != RecheckResult.REOFFENDED:
         raise ValidationError({"new_case": "只有发现再次违法的复查才能关联新案件"})
     if recheck.new_case_id:

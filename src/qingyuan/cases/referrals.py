@@ -33,6 +33,7 @@ from .models import (
     ReferralOutcome,
     ReferralTarget,
 )
+from .services import require_in_scope
 
 CLOSED_CASE_STATES = {CaseStatus.NOT_OPENED, CaseStatus.REVOKED}
 
@@ -79,8 +80,10 @@ def _notify_on_commit(users, text, case):
     transaction.on_commit(lambda: notify(users, text, url))
 
 
-def _lock(referral) -> Referral:
-    return Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+def _lock(referral, actor) -> Referral:
+    locked = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    require_in_scope(actor, locked.case)
+    return locked
 
 
 def _save(actor, referral, before, action, note, original=None):
@@ -227,6 +230,7 @@ def referral_propose(
 ) -> Referral:
     """提请移送: the head must decide within 3 working days."""
     _need(actor, "cases.edit", "您没有提请移送的权限")
+    require_in_scope(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status in CLOSED_CASE_STATES:
         raise ValidationError({"target": f"案件当前为“{case.get_status_display()}”，不能移送"})
@@ -268,7 +272,7 @@ def referral_propose(
 def referral_approve(*, actor, referral: Referral, approved_on: dt.date | None = None) -> Referral:
     """负责人批准移送. A police referral approved is what a suspected crime needs before closing."""
     _need(actor, "cases.approve", "只有负责人可以批准移送")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if referral.approved_on:
         raise ValidationError({"approved_on": "该移送已批准"})
     if referral.outcome == ReferralOutcome.DECLINED:
@@ -295,7 +299,7 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
     """The head decides not to refer, and says why. The proposal stays on record; a new one to the same
     body may follow, and a flagged case still needs a police referral or a leader's override to close."""
     _need(actor, "cases.approve", "只有负责人可以决定是否移送")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if referral.approved_on or referral.outcome != ReferralOutcome.PENDING:
         raise ValidationError({"reason": "该移送已有决定"})
     reason = (reason or "").strip()
@@ -313,7 +317,7 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
 def referral_transfer(*, actor, referral: Referral, transferred_at: dt.datetime) -> Referral:
     """移送: within 24 hours of approval; a later transfer is recorded as late, not refused."""
     _need(actor, "cases.edit", "您没有登记移送的权限")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if not referral.approved_on:
         raise ValidationError({"transferred_at": "移送须先经负责人批准"})
     if referral.transferred_at:
@@ -338,7 +342,7 @@ def referral_transfer(*, actor, referral: Referral, transferred_at: dt.datetime)
 def referral_receipt(*, actor, referral: Referral, received_on: dt.date, receipt_no: str) -> Referral:
     """接收回执: for the police, their 3 working days to decide run from here (第8条)."""
     _need(actor, "cases.edit", "您没有登记回执的权限")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if not referral.transferred_at:
         raise ValidationError({"received_on": "须先登记移送时间"})
     _require(receipt_no, "receipt_no", "请填写回执编号")
@@ -361,7 +365,7 @@ def referral_outcome(
     """The receiving body accepted (立案/受理) or refused; a refusal needs its reason, and opens the
     3 working days to ask a police refusal to be reviewed."""
     _need(actor, "cases.edit", "您没有登记移送结果的权限")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if not referral.transferred_at:
         raise ValidationError({"outcome": "须先登记移送时间"})
     if referral.outcome != ReferralOutcome.PENDING:
@@ -401,7 +405,7 @@ def referral_outcome(
 def referral_review_request(*, actor, referral: Referral, requested_on: dt.date) -> Referral:
     """提请复议 of a police refusal: within 3 working days of the refusal (第9条), never later."""
     _need(actor, "cases.approve", "只有负责人可以提请复议")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if referral.target != ReferralTarget.POLICE or referral.outcome != ReferralOutcome.REFUSED:
         raise ValidationError({"requested_on": "只有公安机关不予立案的移送才能提请复议"})
     if referral.review_requested_on:
@@ -427,7 +431,7 @@ def referral_review_request(*, actor, referral: Referral, requested_on: dt.date)
 @transaction.atomic
 def referral_review_result(*, actor, referral: Referral, result: str) -> Referral:
     _need(actor, "cases.edit", "您没有登记复议结果的权限")
-    original, referral = referral, _lock(referral)
+    original, referral = referral, _lock(referral, actor)
     if not referral.review_requested_on:
         raise ValidationError({"review_outcome": "尚未提请复议"})
     _require(result, "review_outcome", "请填写复议结果")
@@ -451,6 +455,7 @@ def judgment_record(
     verdict: str,
 ) -> Judgment:
     _need(actor, "cases.edit", "您没有登记判决的权限")
+    require_in_scope(actor, case)
     _require(court, "court", "请填写法院")
     _require(verdict, "verdict", "请填写判决结果")
     if judged_on is None:
@@ -489,6 +494,7 @@ def accountable_add(
     *, actor, case: Case, judgment: Judgment | None = None, name: str, liability: str, outcome: str
 ) -> AccountablePerson:
     _need(actor, "cases.edit", "您没有登记追责人员的权限")
+    require_in_scope(actor, case)
     _require(name, "name", "请填写姓名")
     if liability not in LiabilityKind.values:
         raise ValidationError({"liability": "请选择责任类型"})

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingyuan.campaigns.selectors import check_campaign_tag
-from qingyuan.core import audit, workdays
+from qingyuan.core import audit, concurrency, workdays
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.notifications import notify
 
@@ -44,6 +44,10 @@ SIMPLIFIED_MEASURES = {MeasureKind.WARNING, MeasureKind.FINE}
 SIMPLIFIED_FILING_WORKING_DAYS = 7
 # 行政处罚法 第72条: 3% of the fine per day late, never more than the fine itself.
 SURCHARGE_RATE = Decimal("0.03")
+# The fields each edit form overwrites, and so the fields its version token covers (core.concurrency).
+FACTS_FIELDS = ("facts", "illegal_income")
+NATIONAL_ENTRY_FIELDS = ("national_entry_on",)
+FILING_FIELDS = ("filed_on",)
 
 
 def _today():
@@ -61,9 +65,43 @@ def _event(case, actor, action, note="", from_status="", to_status=""):
     )
 
 
-def _lock(case) -> Case:
+def _lock(case, actor=None) -> Case:
     # Row lock: two officers acting on one case at once must not overwrite each other.
-    return Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if actor is not None:
+        require_in_scope(actor, locked)
+    return locked
+
+
+def require_in_scope(actor, case) -> None:
+    """Every write to a case is made by someone whose jurisdiction holds it, whoever calls the
+    service (page, command, import): the same rule as the pages' 404."""
+    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise workflow.NotPermitted("该案件不在您的管辖范围内")
+
+
+# What each page action needs, beyond the workflow's own table (workflow.TRANSITIONS).
+ACTION_PERMS = {
+    "extend": "cases.approve",
+    "pause": "cases.edit",
+    "pause_end": "cases.edit",
+    "facts": "cases.edit",
+    "payment": "cases.edit",
+    "file": "cases.edit",
+    "national_entry": "cases.edit",
+    "evidence": "evidence.add",
+}
+
+
+def case_action_check(*, actor, case, action: str) -> None:
+    """Refuse a step the actor may never take on this case before any form is read, so that a page
+    answers 403 whatever was posted; each service checks again where it writes."""
+    transition = workflow.TRANSITIONS.get(action)
+    perm = transition.perm if transition is not None else ACTION_PERMS.get(action)
+    if perm is not None and not actor.can(perm):
+        label = transition.label if transition is not None else "该操作"
+        raise workflow.NotPermitted(f"您没有“{label}”的权限")
+    require_in_scope(actor, case)
 
 
 def _chiefs(case):
@@ -88,7 +126,7 @@ def _audit_change(actor, instance, before, action=audit.AuditAction.UPDATE, regi
 
 
 def _transition(case, *, actor, action, note="", **changes) -> Case:
-    case = _lock(case)
+    case = _lock(case, actor)
     transition = workflow.check(case, action, actor)
     before = audit.snapshot(case)
     old_status = case.status
@@ -157,10 +195,13 @@ def case_propose(
 ) -> Case:
     """提请立案. Offences are pinned to the versions in force on the offence date; the opening clock
     runs from the day the lead was concluded (or `checked_on`, or today for a direct case)."""
+    from qingyuan.inspections.services import may_act_on
     from qingyuan.rules.models import Offence
     from qingyuan.rules.selectors import offence_in_force
 
     workflow.check(None, "propose", actor)
+    if not may_act_on(actor, subject):
+        raise workflow.NotPermitted("该监管对象不在您的管辖范围内")
     if source not in CaseSource.values:
         raise ValidationError({"source": "请选择案件来源"})
     if source == CaseSource.LEAD and lead is None:
@@ -245,7 +286,7 @@ def case_propose(
 def case_approve_open(*, actor, case, opened_on: dt.date | None = None) -> Case:
     """批准立案: the case gets its number and the 90-day clock starts."""
     opened_on = opened_on or _today()
-    locked = _lock(case)
+    locked = _lock(case, actor)
     workflow.check(locked, "approve_open", actor)
     if opened_on > _today():
         raise ValidationError({"opened_on": "立案日期不能晚于今天"})
@@ -289,7 +330,7 @@ def case_notify(*, actor, case, notified_on: dt.date, waived: bool = False) -> C
         raise ValidationError({"notified_on": "请填写告知日期"})
     if notified_on > _today():
         raise ValidationError({"notified_on": "告知日期不能晚于今天"})
-    locked = _lock(case)
+    locked = _lock(case, actor)
     if locked.opened_on and notified_on < locked.opened_on:
         raise ValidationError({"notified_on": "告知日期不能早于立案日期"})
     note = f"告知日期 {notified_on:%Y-%m-%d}" + ("；当事人书面放弃陈述申辩和听证" if waived else "")
@@ -307,7 +348,7 @@ def case_notify(*, actor, case, notified_on: dt.date, waived: bool = False) -> C
 def case_request_hearing(*, actor, case, requested_on: dt.date | None = None) -> Case:
     """The hearing period does not count towards the 90 days: it opens a CasePause."""
     requested_on = requested_on or _today()
-    locked = _lock(case)
+    locked = _lock(case, actor)
     workflow.check(locked, "request_hearing", actor)
     window = deadlines.hearing_window_due(locked)
     if locked.statement_waived:
@@ -379,7 +420,7 @@ def _refresh_decide_due(case):
 def case_extend(*, actor, case, kind: str, reason: str) -> CaseExtension:
     """延长期限 with approval: the opening period +7 working days, the deciding period +60 days by
     the head, +30 more by collective decision (needs the first)."""
-    case = _lock(case)
+    case = _lock(case, actor)
     if kind not in ExtensionKind.values:
         raise ValidationError({"kind": "请选择延期类型"})
     perm = "cases.decide" if kind == ExtensionKind.DECIDE_COLLECTIVE else "cases.approve"
@@ -430,7 +471,7 @@ def case_extend(*, actor, case, kind: str, reason: str) -> CaseExtension:
 @transaction.atomic
 def pause_start(*, actor, case, kind: str, started_on: dt.date, note: str = "") -> CasePause:
     """检测、检验, 鉴定 or 公告: the period does not count towards the 90 days."""
-    case = _lock(case)
+    case = _lock(case, actor)
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有登记中止期间的权限")
     if case.status not in workflow.DECIDING_STATES:
@@ -472,7 +513,7 @@ def _close_pause(actor, case, pause, ended_on):
 
 @transaction.atomic
 def pause_end(*, actor, case, ended_on: dt.date) -> Case:
-    case = _lock(case)
+    case = _lock(case, actor)
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有登记中止期间的权限")
     pause = case.pauses.filter(ended_on__isnull=True).exclude(kind=PauseKind.HEARING).first()
@@ -525,7 +566,7 @@ def decision_record(
     decision has to match the facts the case established."""
     from qingyuan.rules.fines import check_fine
 
-    case = _lock(case)
+    case = _lock(case, actor)
     workflow.check(case, "decide", actor)
     if procedure not in Procedure.values:
         raise ValidationError({"procedure": "请选择程序"})
@@ -606,11 +647,12 @@ def filing_due(decision) -> dt.date | None:
 
 
 @transaction.atomic
-def decision_file(*, actor, case, filed_on: dt.date) -> PenaltyDecision:
+def decision_file(*, actor, case, filed_on: dt.date, version: str | None = None) -> PenaltyDecision:
     """简易程序 decisions are filed (备案) with the agency; the page shows when that is overdue."""
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有登记备案的权限")
     decision = PenaltyDecision.objects.select_for_update().get(case=case)
+    concurrency.check_version(decision, version, FILING_FIELDS)
     if decision.procedure != Procedure.SIMPLIFIED:
         raise TransitionNotAllowed("只有简易程序的决定需要备案")
     if filed_on is None or filed_on < decision.decided_on or filed_on > _today():
@@ -626,7 +668,7 @@ def decision_file(*, actor, case, filed_on: dt.date) -> PenaltyDecision:
 @transaction.atomic
 def case_serve(*, actor, case, served_on: dt.date) -> Case:
     """送达: the 15-day payment period (行政处罚法 第67条) runs from the day the party received it."""
-    locked = _lock(case)
+    locked = _lock(case, actor)
     workflow.check(locked, "serve", actor)
     decision = PenaltyDecision.objects.select_for_update().get(case=locked)
     if served_on is None or served_on < decision.decided_on or served_on > _today():
@@ -643,7 +685,7 @@ def case_serve(*, actor, case, served_on: dt.date) -> Case:
 
 @transaction.atomic
 def case_enforce(*, actor, case, note: str = "") -> Case:
-    locked = _lock(case)
+    locked = _lock(case, actor)
     workflow.check(locked, "enforce", actor)
     if owed(locked) <= 0:
         raise TransitionNotAllowed("当事人没有待缴款项，无需执行")
@@ -655,7 +697,7 @@ def case_close(*, actor, case, closed_on: dt.date | None = None) -> Case:
     from . import crime
 
     closed_on = closed_on or _today()
-    locked = _lock(case)
+    locked = _lock(case, actor)
     workflow.check(locked, "close", actor)
     still_owed = owed(locked, closed_on)
     if still_owed > 0:
@@ -764,7 +806,7 @@ def money_summary(case, on: dt.date | None = None) -> dict:
 @transaction.atomic
 def payment_record(*, actor, case, kind: str, amount, paid_on: dt.date, receipt_no: str = "") -> Payment:
     """登记缴款. More than is owed of a kind is refused, so a typing error cannot hide a debt."""
-    case = _lock(case)
+    case = _lock(case, actor)
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有登记缴款的权限")
     if case.status not in {CaseStatus.SERVED, CaseStatus.ENFORCING}:
@@ -806,11 +848,12 @@ def payment_record(*, actor, case, kind: str, amount, paid_on: dt.date, receipt_
 
 
 @transaction.atomic
-def case_set_national_entry(*, actor, case, entered_on: dt.date | None) -> Case:
+def case_set_national_entry(*, actor, case, entered_on: dt.date | None, version: str | None = None) -> Case:
     """Whether and when the case was entered in the national information system."""
-    case = _lock(case)
+    case = _lock(case, actor)
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有登记录入情况的权限")
+    concurrency.check_version(case, version, NATIONAL_ENTRY_FIELDS)
     if entered_on is not None and (entered_on > _today() or entered_on < case.offence_date):
         raise ValidationError({"national_entry_on": "录入日期须在违法行为发生之后、今天之前"})
     before = audit.snapshot(case)
@@ -822,11 +865,13 @@ def case_set_national_entry(*, actor, case, entered_on: dt.date | None) -> Case:
 
 
 @transaction.atomic
-def case_edit_facts(*, actor, case, facts: str, illegal_income) -> Case:
-    """违法事实 and 违法所得 found by the investigation, before the decision."""
-    case = _lock(case)
+def case_edit_facts(*, actor, case, facts: str, illegal_income, version: str | None = None) -> Case:
+    """违法事实 and 违法所得 found by the investigation, before the decision. `version`: the token of
+    the form (core.concurrency); a form opened before a colleague's save is refused."""
+    case = _lock(case, actor)
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有修改案件的权限")
+    concurrency.check_version(case, version, FACTS_FIELDS)
     if case.status not in workflow.OPEN_STATES or hasattr(case, "decision"):
         raise TransitionNotAllowed("已作出决定或已终结的案件不能修改违法事实")
     income = Decimal(str(illegal_income or 0))
@@ -854,7 +899,7 @@ def case_attach_evidence(
     """Store evidence for the case's subject (inspections.services.evidence_add) and attach it."""
     from qingyuan.inspections.services import evidence_add
 
-    case = _lock(case)
+    case = _lock(case, actor)
     if case.status not in workflow.OPEN_STATES:
         raise TransitionNotAllowed("已终结的案件不能补充证据")
     evidence = evidence_add(

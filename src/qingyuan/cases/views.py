@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
+from qingyuan.core.concurrency import StaleEdit
 from qingyuan.core.forms import DateInput, StyledFilterSet
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
@@ -25,8 +26,9 @@ from .forms import (
     EvidenceForm,
     ExtendForm,
     FactsForm,
+    FilingForm,
+    NationalEntryForm,
     NotifyForm,
-    OptionalDateForm,
     PauseForm,
     PaymentForm,
     ProposeForm,
@@ -262,11 +264,16 @@ def case_detail(request, pk):
             "decision_form": DecisionForm(case=case) if "decide" in actions else None,
             "extend_form": ExtendForm() if user.can("cases.approve") else None,
             "pause_form": PauseForm() if can_edit else None,
-            "facts_form": FactsForm(initial={"facts": case.facts, "illegal_income": case.illegal_income})
+            "facts_form": FactsForm(
+                initial={"facts": case.facts, "illegal_income": case.illegal_income}, record=case
+            )
             if can_edit and decision is None
             else None,
             "payment_form": PaymentForm() if can_edit else None,
-            "entry_form": OptionalDateForm(initial={"on": case.national_entry_on}) if can_edit else None,
+            "entry_form": NationalEntryForm(initial={"on": case.national_entry_on}, record=case)
+            if can_edit
+            else None,
+            "filing_form": FilingForm(record=decision) if can_edit and decision is not None else None,
             "open_pause": case.pauses.filter(ended_on__isnull=True).first(),
             "deciding": case.status in workflow.DECIDING_STATES,
             "evidence": list(case.evidence.all()),
@@ -287,13 +294,26 @@ ACTION_FORMS = {
     "serve": DateForm,
     "close": DateForm,
     "pause_end": DateForm,
-    "file": DateForm,
-    "national_entry": OptionalDateForm,
+    "file": FilingForm,
+    "national_entry": NationalEntryForm,
     "notify": NotifyForm,
     "extend": ExtendForm,
     "pause": PauseForm,
     "facts": FactsForm,
     "payment": PaymentForm,
+}
+
+
+# Actions that overwrite fields of a record, and the record whose version their form carries.
+VERSIONED_RECORDS = {
+    "facts": lambda case: case,
+    "national_entry": lambda case: case,
+    "file": lambda case: getattr(case, "decision", None),
+}
+VERSIONED_TITLES = {
+    "facts": "违法事实与违法所得",
+    "national_entry": "录入全国信息系统日期",
+    "file": "简易程序备案",
 }
 
 
@@ -328,7 +348,11 @@ def _handlers(user, case, data, form):
         ),
         "pause_end": lambda: s.pause_end(actor=user, case=case, ended_on=data["on"]),
         "facts": lambda: s.case_edit_facts(
-            actor=user, case=case, facts=data["facts"], illegal_income=data["illegal_income"]
+            actor=user,
+            case=case,
+            facts=data["facts"],
+            illegal_income=data["illegal_income"],
+            version=form.version,
         ),
         "payment": lambda: s.payment_record(
             actor=user,
@@ -338,8 +362,10 @@ def _handlers(user, case, data, form):
             paid_on=data["paid_on"],
             receipt_no=data["receipt_no"],
         ),
-        "file": lambda: s.decision_file(actor=user, case=case, filed_on=data["on"]),
-        "national_entry": lambda: s.case_set_national_entry(actor=user, case=case, entered_on=data["on"]),
+        "file": lambda: s.decision_file(actor=user, case=case, filed_on=data["on"], version=form.version),
+        "national_entry": lambda: s.case_set_national_entry(
+            actor=user, case=case, entered_on=data["on"], version=form.version
+        ),
         "evidence": lambda: s.case_attach_evidence(
             actor=user,
             case=case,
@@ -357,10 +383,13 @@ def _handlers(user, case, data, form):
 def case_action(request, pk, action):
     case = selectors.case_for(request.user, pk)
     user = request.user
+    services.case_action_check(actor=user, case=case, action=action)
     if action == "decide":
         form = DecisionForm(request.POST, case=case)
     elif action == "evidence":
         form = EvidenceForm(request.POST, request.FILES)
+    elif action in VERSIONED_RECORDS:
+        form = ACTION_FORMS[action](request.POST, record=VERSIONED_RECORDS[action](case))
     elif action in ACTION_FORMS:
         form = ACTION_FORMS[action](request.POST)
     else:
@@ -379,6 +408,15 @@ def case_action(request, pk, action):
             )
         data = form.cleaned_data if form is not None else {}
         _handlers(user, case, data, form)[action]()
+    except StaleEdit as exc:
+        # A colleague saved since this form was opened: show both values and keep what was typed.
+        form.show_conflict(exc)
+        context = {
+            "form": form,
+            "title": f"{VERSIONED_TITLES[action]}：{case}",
+            "cancel_url": case.get_absolute_url(),
+        }
+        return render(request, "includes/form.html", context, status=409)
     except (ValidationError, workflow.TransitionNotAllowed, PermissionDenied) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)

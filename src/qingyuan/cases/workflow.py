@@ -5,6 +5,8 @@ top of this table."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 from .models import CaseStatus as S
 
 # A case not yet in the database: only `propose` starts from here.
@@ -48,6 +50,11 @@ class TransitionNotAllowed(Exception):
     """Raised with a Chinese message the page shows as it is."""
 
 
+class NotPermitted(PermissionDenied, TransitionNotAllowed):
+    """The actor lacks the permission or the case is outside their jurisdiction: a 403 on the pages,
+    and still a refused step for callers that only know TransitionNotAllowed."""
+
+
 def check(case, action: str, user) -> Transition:
     transition = TRANSITIONS[action]
     status = case.status if case is not None and case.pk else NEW
@@ -55,7 +62,7 @@ def check(case, action: str, user) -> Transition:
         label = case.get_status_display() if status else "未登记"
         raise TransitionNotAllowed(f"案件当前为“{label}”，不能执行“{transition.label}”")
     if user is not None and not user.can(transition.perm):
-        raise TransitionNotAllowed(f"您没有“{transition.label}”的权限")
+        raise NotPermitted(f"您没有“{transition.label}”的权限")
     return transition
 
 

@@ -5,6 +5,7 @@ A backup is one tar file (.tar, or .tar.gz when the name ends in .gz):
     database.sqlite3 | database.pgdump   the database (SQLite online-backup copy / pg_dump custom format)
     storage/…                            every file under MEDIA_ROOT (QINGYUAN_STORAGE_DIR)
     evidence/…                           every file under QINGYUAN_EVIDENCE_DIR
+    anchors/…                            the audit chain's checkpoints (QINGYUAN_AUDIT_ANCHOR_DIR)
     manifest.json                        format version, time, code version, engine, applied
                                          migrations, counts of the main tables, the ids and SHA-256
                                          fingerprints of the keys the data needs (never a key), and
@@ -16,15 +17,19 @@ the manifest's counts, migrations and key ids). The files are copied after it. E
 attachments are written to disk before the row that refers to them commits, and are never changed
 or deleted afterwards (evidence is read-only, 0440), so every file the dumped rows refer to is
 already on disk when the copy starts. A file written after the snapshot is copied too; no restored
-row refers to it, which is harmless. Unfinished uploads (*.part) are left out. The task queue
+row refers to it, which is harmless. Unfinished uploads (*.part) are left out. The audit checkpoints
+are copied before the database instead: every row a copied checkpoint names is then in the snapshot,
+so a restored chain verifies against them. The task queue
 (var/tasks.sqlite3 or Redis) is not part of a backup: queued work is transient.
 
 Keys are not in a backup: without the field keys and the index key of the installation, encrypted
 fields cannot be read and ID-number and phone searches find nothing. A restore checks first that the
-configured keys are the ones the backup needs, and names the key that is missing or different.
+configured keys are the ones the backup needs, and names the key that is missing or different; the
+audit key too, without which the restored audit chain cannot be verified.
 """
 
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import json
@@ -43,7 +48,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from . import crypto
+from . import audit, crypto
 from .version import app_version
 
 FORMAT = "qingyuan-backup"
@@ -52,6 +57,7 @@ MANIFEST = "manifest.json"
 DB_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 STORAGE_PREFIX = "storage/"
 EVIDENCE_PREFIX = "evidence/"
+ANCHOR_PREFIX = "anchors/"
 CHUNK = 1024 * 1024
 # The tables whose counts a manifest records and a restore compares: enough to see at a glance that
 # the restored database is the one backed up.
@@ -249,6 +255,25 @@ def _walk_files(root: Path, skip: Path | None = None):
                 yield path, path.relative_to(root).as_posix()
 
 
+def _copy_anchors(staging: Path) -> list[Path]:
+    """Copy the checkpoint files under a shared lock (a checkpoint is appended under an exclusive one)."""
+    directory = audit.anchor_dir()
+    copies = []
+    if not directory.is_dir():
+        return copies
+    (staging / "anchors").mkdir(mode=0o700)
+    for path in sorted(directory.glob("*.jsonl")):
+        copy = staging / "anchors" / path.name
+        with (
+            open(path, "rb") as source,
+            open(os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out,
+        ):
+            fcntl.flock(source.fileno(), fcntl.LOCK_SH)
+            shutil.copyfileobj(source, out, CHUNK)
+        copies.append(copy)
+    return copies
+
+
 def create_backup(output: Path, *, log=print) -> dict:
     kind = engine()
     output = Path(output)
@@ -260,6 +285,7 @@ def create_backup(output: Path, *, log=print) -> dict:
     partial = output.with_name(output.name + ".part")
     try:
         db_file = staging / DB_MEMBER[kind]
+        anchors = _copy_anchors(staging)
         log(f"导出数据库（{kind}）…")
         facts = _dump_sqlite(db_file) if kind == "sqlite" else _dump_postgresql(db_file)
         files: dict[str, dict] = {}
@@ -275,6 +301,8 @@ def create_backup(output: Path, *, log=print) -> dict:
                 files[STORAGE_PREFIX + rel] = _add_file(tar, path, STORAGE_PREFIX + rel)
             for path, rel in _walk_files(evidence):
                 files[EVIDENCE_PREFIX + rel] = _add_file(tar, path, EVIDENCE_PREFIX + rel)
+            for path in anchors:
+                files[ANCHOR_PREFIX + path.name] = _add_file(tar, path, ANCHOR_PREFIX + path.name)
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -288,6 +316,7 @@ def create_backup(output: Path, *, log=print) -> dict:
                         kid: crypto.field_key_fingerprints().get(kid, "") for kid in facts["field_key_ids"]
                     },
                     "index_key_sha256": crypto.index_key_fingerprint(),
+                    "audit_key_sha256": audit.audit_key_fingerprint(),
                 },
                 "files": files,
             }
@@ -339,7 +368,9 @@ def check_members(tar: tarfile.TarFile, manifest: dict) -> None:
             continue
         if not member.isfile() or not _safe_name(member.name) or member.name not in listed:
             raise BackupError(f"备份文件中有清单之外或不安全的成员：{member.name}")
-        if member.name != database and not member.name.startswith((STORAGE_PREFIX, EVIDENCE_PREFIX)):
+        if member.name != database and not member.name.startswith(
+            (STORAGE_PREFIX, EVIDENCE_PREFIX, ANCHOR_PREFIX)
+        ):
             raise BackupError(f"备份文件中有清单之外或不安全的成员：{member.name}")
         digest = hashlib.sha256()
         handle = tar.extractfile(member)
@@ -371,6 +402,12 @@ def check_keys(manifest: dict) -> None:
         raise BackupError(
             "索引密钥 QINGYUAN_INDEX_KEY 与备份时的不同（SHA-256 指纹不符）：按身份证号、电话的查找将全部失效。"
             "请配置备份时的 QINGYUAN_INDEX_KEY 后再恢复。"
+        )
+    # Backups made before the audit chain was keyed have no audit key to compare.
+    if "audit_key_sha256" in keys and keys["audit_key_sha256"] != audit.audit_key_fingerprint():
+        raise BackupError(
+            "审计密钥 QINGYUAN_AUDIT_KEY 与备份时的不同（SHA-256 指纹不符）：恢复后的审计日志将无法校验。"
+            "请配置备份时的 QINGYUAN_AUDIT_KEY 后再恢复。"
         )
 
 
@@ -421,6 +458,8 @@ def check_target(manifest: dict) -> None:
     for label, directory in (
         ("上传文件目录 QINGYUAN_STORAGE_DIR", Path(settings.MEDIA_ROOT)),
         ("证据目录 QINGYUAN_EVIDENCE_DIR", Path(settings.QINGYUAN_EVIDENCE_DIR)),
+        # Checkpoints of a newer chain would report the restored one as cut; move them away first.
+        ("审计检查点目录 QINGYUAN_AUDIT_ANCHOR_DIR", audit.anchor_dir()),
     ):
         if _has_files(directory):
             raise BackupError(f"{label} 不是空的：请恢复到空目录，以免与已有文件混在一起")
@@ -463,9 +502,11 @@ def _restore_files(tar: tarfile.TarFile, manifest: dict) -> int:
     roots = {
         STORAGE_PREFIX: Path(settings.MEDIA_ROOT),
         EVIDENCE_PREFIX: Path(settings.QINGYUAN_EVIDENCE_DIR),
+        ANCHOR_PREFIX: audit.anchor_dir(),
     }
     for root in roots.values():
         root.mkdir(parents=True, exist_ok=True)
+    audit.anchor_dir().chmod(0o700)
     restored = 0
     for member in tar:
         prefix = next((p for p in roots if member.name.startswith(p)), None)
@@ -505,7 +546,7 @@ def restore_backup(path: Path, *, log=print) -> dict:
         f"备份：{manifest['created_at']}，程序版本 {manifest['app_version']}，数据库 {manifest['database']['engine']}"
     )
     check_keys(manifest)
-    log("密钥：备份所需的字段加密密钥与索引密钥均已配置")
+    log("密钥：备份所需的字段加密密钥、索引密钥与审计密钥均已配置")
     needs_migrate = check_migrations(manifest)
     check_target(manifest)
     with _open(path) as tar:

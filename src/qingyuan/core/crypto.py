@@ -105,6 +105,51 @@ class EncryptedTextField(models.TextField):
         return encrypt(value)
 
 
+def phone_index(value: str) -> str:
+    """Blind index of a phone number by its digits only, so "139-1234 5678" finds 13912345678."""
+    return blind_index("".join(ch for ch in (value or "") if ch.isdigit()))
+
+
+def encrypt_phone_column(conn, model, field: str, index_field: str, batch_size: int = 2000):
+    """Data migration step: encrypt a phone column that was stored in clear and fill its blind index.
+
+    Raw SQL on purpose: the model's field is already an EncryptedTextField, which would try to
+    decrypt the clear values on reading them. Rows already encrypted are left alone, so a rerun is
+    harmless."""
+    q = conn.ops.quote_name
+    table, column = q(model._meta.db_table), q(model._meta.get_field(field).column)
+    index_column, pk = q(model._meta.get_field(index_field).column), q(model._meta.pk.column)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk}, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE %s",  # noqa: S608
+            [PREFIX + ":%"],
+        )
+        rows = cursor.fetchall()
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(
+                f"UPDATE {table} SET {column} = %s, {index_column} = %s WHERE {pk} = %s",  # noqa: S608
+                [
+                    (encrypt(value), phone_index(value), key)
+                    for key, value in rows[start : start + batch_size]
+                ],
+            )
+
+
+def decrypt_phone_column(conn, model, field: str, batch_size: int = 2000):
+    """Reverse of encrypt_phone_column, for migrating back: clear text again."""
+    q = conn.ops.quote_name
+    table, column = q(model._meta.db_table), q(model._meta.get_field(field).column)
+    pk = q(model._meta.pk.column)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} LIKE %s", [PREFIX + ":%"])  # noqa: S608
+        rows = cursor.fetchall()
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(
+                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                [(decrypt(value), key) for key, value in rows[start : start + batch_size]],
+            )
+
+
 def mask(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
     """3205**********1234 style masking for display by default."""
     if not value:

@@ -273,13 +273,17 @@ def _ensure_subjects(rng, actor):
     if Subject.objects.filter(region__code__startswith="3205").exists():
         return
     villages = list(Region.objects.filter(code__startswith="3205", level=Level.VILLAGE))
+    # Each county's own chief registers its subjects (the service refuses anyone outside the county);
+    # counties without a demo chief get theirs from the loader itself, as the system.
+    chiefs = {u.unit.region_id: u for u in User.objects.filter(role=Role.CHIEF).select_related("unit")}
     for n in range(40):
         village = villages[n % len(villages)]
+        owner = chiefs.get(village.code[:6]) if actor is not None else None
         kind, pattern, content, itype = SUBJECT_PATTERNS[n % len(SUBJECT_PATTERNS)]
         street = rng.choice(STREETS)
         name = pattern.format(name=_rand_name(rng), street=street, stem=rng.choice(VILLAGE_STEMS))
         subject = subject_services.subject_save(
-            actor=actor,
+            actor=owner,
             subject=None,
             data={
                 "name": name,
@@ -294,7 +298,7 @@ def _ensure_subjects(rng, actor):
         )
         person_name = name if kind == SubjectKind.ITINERANT else _rand_name(rng)
         subject_services.person_add(
-            actor=actor,
+            actor=owner,
             subject=subject,
             data={
                 "name": person_name,

@@ -1,5 +1,7 @@
-import django_filters
 from django import forms
+
+from . import concurrency
+from .filters import SafeFilterSet
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -17,6 +19,66 @@ def style_fields(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+class VersionedFormMixin:
+    """An edit form that carries the version token of the record it edits (core.concurrency), so the
+    service can refuse a save made from a form opened before someone else's. Model forms track their
+    Meta.fields; other forms name the model fields they overwrite in `version_fields` and, where a form
+    field has another name, map it in `version_field_map`. Pass `record=` to a form that is not a
+    ModelForm. After a refusal, `show_conflict` keeps the user's input, lists what changed and carries
+    the current token, so a second submit after reading the differences saves."""
+
+    version_fields: tuple[str, ...] = ()
+    version_field_map: dict[str, str] = {}
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = record if record is not None else getattr(self, "instance", None)
+        self.record = record if record is not None and record.pk else None
+        self.stale = None
+        self.conflict = []
+        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if self.record is not None:
+            self.fields["version"].initial = concurrency.version_token(self.record, self.tracked_fields())
+
+    def tracked_fields(self) -> list[str]:
+        if self.version_fields:
+            return list(self.version_fields)
+        return list(getattr(getattr(self, "Meta", None), "fields", None) or [])
+
+    @property
+    def version(self) -> str | None:
+        """The token the form was opened with; None on a create form."""
+        if self.record is None:
+            return None
+        return self.cleaned_data.get("version") or None
+
+    def _mine(self, name: str) -> str:
+        form_name = self.version_field_map.get(name, name)
+        if isinstance(self, forms.ModelForm) and form_name == name:
+            # After validation the form's instance holds the user's values (masked where confidential).
+            return concurrency.display(self.instance, name)
+        field = self.fields.get(form_name)
+        value = self.cleaned_data.get(form_name)
+        choices = dict(getattr(field, "choices", None) or []) if field is not None else {}
+        if value in choices and not hasattr(value, "pk"):
+            return str(choices[value])
+        return concurrency.show(value)
+
+    def show_conflict(self, exc: concurrency.StaleEdit) -> None:
+        current = exc.instance
+        self.stale = exc.messages[0]
+        self.conflict = []
+        for name in exc.changed:
+            field = self.fields.get(self.version_field_map.get(name, name))
+            label = field.label if field is not None else current._meta.get_field(name).verbose_name
+            self.conflict.append(
+                {"label": label, "mine": self._mine(name), "current": concurrency.display(current, name)}
+            )
+        data = self.data.copy()
+        data[self.add_prefix("version")] = concurrency.version_token(current, self.tracked_fields())
+        self.data = data
+
+
 class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,7 +91,7 @@ class StyledModelForm(forms.ModelForm):
         style_fields(self)
 
 
-class StyledFilterSet(django_filters.FilterSet):
+class StyledFilterSet(SafeFilterSet):
     @property
     def form(self):
         form = super().form

@@ -120,8 +120,11 @@ def render_list(
     else:
         source = ListSource(queryset, filterset_class, columns or [], title)
     filterset = source.filterset_class(request.GET or None, queryset=source.queryset, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else source.queryset
-    if request.GET.get("export") == "xlsx":
+    refused = filterset.is_bound and not filterset.is_valid()
+    rows = source.queryset if refused else filterset.qs if filterset.is_bound else source.queryset
+    # A filter that does not parse is bad input (400, its Chinese error beside the field), and an
+    # export is never made from it: it would hold every row instead of the ones asked for.
+    if request.GET.get("export") == "xlsx" and not refused:
         return _export(request, source, rows, list_key)
     paginator = Paginator(rows, per_page)
     page = paginator.get_page(request.GET.get("page"))
@@ -138,7 +141,7 @@ def render_list(
         "querystring": query.urlencode(),
     }
     context.update(extra or {})
-    return render(request, template, context)
+    return render(request, template, context, status=400 if refused else 200)
 
 
 def _export(request, source: ListSource, rows, list_key: str):
@@ -213,7 +216,12 @@ def run_list_export(job, progress):
     # The filters read the user from the request (e.g. the campaigns one may filter by).
     request = SimpleNamespace(user=actor, GET=data, method="GET")
     filterset = source.filterset_class(data or None, queryset=source.queryset, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else source.queryset
+    if filterset.is_bound and not filterset.is_valid():
+        # E.g. a campaign chosen then is no longer among the user's: never fall back to every row.
+        raise ValidationError(
+            "导出时的筛选条件已不再有效（如所选专项行动已不可见），未导出，请重新筛选后导出"
+        )
+    rows = filterset.qs if filterset.is_bound else source.queryset
     count = rows.count()
     total = min(count, MAX_EXPORT_ROWS)
     progress(0, total, "正在生成 Excel 文件")

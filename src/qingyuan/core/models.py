@@ -55,6 +55,9 @@ class AuditEvent(models.Model):
     result = models.CharField(_("结果"), max_length=16, default="ok")
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # "sha256": plain SHA-256, the rows written before the chain was keyed; "hmac-sha256"/"hmac-sm3":
+    # keyed with QINGYUAN_AUDIT_KEY (core.audit). Each row verifies with the scheme it was written with.
+    hash_scheme = models.CharField(_("哈希算法"), max_length=16, default="sha256")
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -26,12 +26,13 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from qingyuan.api.authentication import PartnerKeyAuthentication, PartnerPrincipal
+from qingyuan.api.authentication import PartnerKeyAuthentication, PartnerPrincipal, UserTokenAuthentication
+from qingyuan.core.filters import SafeFilterSet
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.subjects.models import PracticeContent
 
@@ -236,6 +237,10 @@ class PartnerLeadStatusSerializer(serializers.Serializer):
 class LeadSerializer(serializers.ModelSerializer):
     """Officers' view of a lead. No reporter, no tracking code, no officers: see the module note."""
 
+    # Masked like on the lead page; the full number is revealed (and audited) on the page only.
+    reported_phone = serializers.CharField(
+        source="reported_phone_masked", read_only=True, help_text="被反映人电话（已脱敏）"
+    )
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     practice_content_label = serializers.CharField(source="get_practice_content_display", read_only=True)
@@ -289,7 +294,7 @@ class LeadSerializer(serializers.ModelSerializer):
         return bool(due and due < timezone.localdate())
 
 
-class LeadFilterSet(django_filters.FilterSet):
+class LeadFilterSet(SafeFilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label="状态")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="来源渠道")
     overdue = django_filters.BooleanFilter(label="已超期", method="filter_overdue")
@@ -348,7 +353,7 @@ CREATE_EXAMPLE = OpenApiExample(
 )
 class LeadViewSet(viewsets.GenericViewSet):
     # Partner first, so a call without credentials gets 401 with `WWW-Authenticate: Partner`.
-    authentication_classes = [PartnerKeyAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [PartnerKeyAuthentication, UserTokenAuthentication, SessionAuthentication]
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
     lookup_field = "number"

@@ -3,11 +3,12 @@ from django.utils import timezone
 
 from qingyuan.accounts.models import User
 from qingyuan.campaigns.models import Campaign
-from qingyuan.core.forms import StyledForm
+from qingyuan.core.forms import StyledForm, VersionedFormMixin
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.subjects.services import normalize_phone
 
 from .models import Category, Channel, Conclusion, Lead, RewardDecision, TransferSource
+from .services import ANSWER_FIELDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -169,8 +170,11 @@ class ConcludeForm(StyledForm):
     note = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class AnswerForm(StyledForm):
+class AnswerForm(VersionedFormMixin, StyledForm):
     text = forms.CharField(label="答复内容（举报人凭查询码可见）", widget=forms.Textarea(attrs={"rows": 5}))
+
+    version_fields = ANSWER_FIELDS
+    version_field_map = {"feedback": "text"}
 
 
 class ReasonForm(StyledForm):

@@ -6,13 +6,17 @@ trigram index; SQLite, the embedded default, only matches within a resolved coun
 and name. Scores are computed in Python on that short list, so both databases rank alike.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
+from qingyuan.core import audit
 from qingyuan.core.crypto import blind_index
+from qingyuan.core.models import AuditAction
 from qingyuan.registry.models import Institution, Practitioner
 from qingyuan.subjects.models import Subject, SubjectPerson
 from qingyuan.subjects.services import normalize_phone
@@ -122,3 +126,60 @@ def match_lead(lead, limit: int = 10) -> list[Candidate]:
 
     ranked = sorted((c for c in found.values() if c.score >= MIN_SCORE), key=lambda c: -c.score)
     return ranked[:limit]
+
+
+@dataclass(frozen=True)
+class OutsideMatches:
+    """What the actor may learn of matches in other jurisdictions: a count and the latest date."""
+
+    count: int = 0
+    last_date: dt.date | None = None
+
+    def __bool__(self):
+        return self.count > 0
+
+    @property
+    def text(self) -> str:
+        latest = f"，最近一次 {self.last_date:%Y-%m-%d}" if self.last_date else ""
+        return f"其他辖区有 {self.count} 条相关记录{latest}"
+
+
+def _record_date(obj) -> dt.date | None:
+    stamp = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
+    if stamp is not None:
+        return timezone.localdate(stamp)
+    return getattr(obj, "found_on", None)
+
+
+def match_lead_for(*, lead, actor, limit: int = 10) -> tuple[list[Candidate], OutsideMatches]:
+    """Matches split by the actor's jurisdiction: those inside are shown in full; of those outside
+    only a count and the latest date, and the look-up is audited (SECURITY.md: look-ups outside the
+    jurisdiction reveal counts and dates only). Reasons name the matched person, so an outside
+    candidate never reaches the page."""
+    candidates = match_lead(lead, limit=limit)
+    models_by_kind = {"subject": Subject, "institution": Institution, "practitioner": Practitioner}
+    visible: set[tuple[str, int]] = set()
+    for kind, model in models_by_kind.items():
+        pks = [c.obj.pk for c in candidates if c.kind == kind]
+        if pks:
+            ids = model.objects.visible_to(actor).filter(pk__in=pks).values_list("pk", flat=True)
+            visible |= {(kind, pk) for pk in ids}
+    inside = [c for c in candidates if (c.kind, c.obj.pk) in visible]
+    outside = [c for c in candidates if (c.kind, c.obj.pk) not in visible]
+    if not outside:
+        return inside, OutsideMatches()
+    dates = [d for d in (_record_date(c.obj) for c in outside) if d is not None]
+    summary = OutsideMatches(count=len(outside), last_date=max(dates) if dates else None)
+    # The count and date only: the audit log must not become a way round the rule above.
+    audit.record(
+        actor=actor,
+        action=AuditAction.REVEAL,
+        target=lead,
+        region_code=lead.region_id or "",
+        after={
+            "outside_matches": summary.count,
+            "last_date": summary.last_date,
+            "kinds": sorted({c.kind for c in outside}),
+        },
+    )
+    return inside, summary

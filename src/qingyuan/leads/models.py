@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingyuan.core.crypto import EncryptedTextField
+from qingyuan.core.crypto import EncryptedTextField, mask_phone, phone_index
 from qingyuan.core.scoping import ScopedQuerySet
 from qingyuan.subjects.models import PracticeContent
 
@@ -126,7 +126,10 @@ class Lead(models.Model):
     content = models.TextField(_("反映内容"))
     place = models.CharField(_("反映地点"), max_length=300, blank=True)
     reported_person = models.CharField(_("被反映人"), max_length=100, blank=True)
-    reported_phone = models.CharField(_("被反映人电话"), max_length=32, blank=True)
+    # Personal data of someone not yet found to have done anything: encrypted, masked on pages, and
+    # matched against subjects' phones through the blind index only.
+    reported_phone = EncryptedTextField(_("被反映人电话"), blank=True)
+    reported_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     practice_content = models.CharField(
         _("行医内容"), max_length=32, choices=PracticeContent.choices, default=PracticeContent.OTHER
     )
@@ -244,8 +247,20 @@ class Lead(models.Model):
     def __str__(self):
         return self.number
 
+    def save(self, *args, **kwargs):
+        # Here rather than in each service, so that no path (portal, API, import) leaves it stale.
+        self.reported_phone_index = phone_index(self.reported_phone or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "reported_phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reported_phone_index"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("leads:detail", args=[self.pk])
+
+    @property
+    def reported_phone_masked(self) -> str:
+        return mask_phone(self.reported_phone or "")
 
     @property
     def real_name(self) -> bool:

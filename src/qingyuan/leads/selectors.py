@@ -59,6 +59,7 @@ class PenaltyHistory:
     count: int
     last_date: object = None
     by_name_only: bool = False
+    case_ids: frozenset = frozenset()  # never shown: lets the caller audit look-ups across regions
 
     @property
     def repeat(self) -> bool:
@@ -71,7 +72,32 @@ def _history(case_ids: set, by_name_only=False) -> PenaltyHistory:
     from qingyuan.cases.models import Case
 
     last = Case.objects.filter(pk__in=case_ids).aggregate(last=Max("decision__decided_on"))["last"]
-    return PenaltyHistory(count=len(case_ids), last_date=last, by_name_only=by_name_only)
+    return PenaltyHistory(
+        count=len(case_ids), last_date=last, by_name_only=by_name_only, case_ids=frozenset(case_ids)
+    )
+
+
+def record_outside_penalty_lookup(*, actor, lead, histories) -> int:
+    """Audit a page's penalty-history look-up when it counted penalties imposed outside the actor's
+    jurisdiction (SECURITY.md: such look-ups reveal counts and dates only, and are recorded).
+    Returns how many such penalties were counted; the audit row holds that number, no details."""
+    from qingyuan.cases.models import Case
+    from qingyuan.core import audit
+
+    ids = set().union(*(h.case_ids for h in histories if h is not None))
+    if not ids:
+        return 0
+    visible = set(Case.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    outside = len(ids - visible)
+    if outside:
+        audit.record(
+            actor=actor,
+            action=audit.AuditAction.REVEAL,
+            target=lead,
+            region_code=lead.handling_unit.region_id,
+            after={"outside_penalties": outside},
+        )
+    return outside
 
 
 def subject_penalty_history(subject) -> PenaltyHistory:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingyuan.campaigns.selectors import check_campaign_tag
-from qingyuan.core import audit, workdays
+from qingyuan.core import audit, concurrency, workdays
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.notifications import notify
 from qingyuan.core.sequences import next_value
@@ -68,6 +68,34 @@ def route(*, place: str, fallback_unit=None):
     return (resolution.region if not resolution.ambiguous else None), unit, note
 
 
+def _require(actor, perm: str, message: str, *leads) -> None:
+    """Permission and jurisdiction, checked here so pages, the API and commands all refuse alike: the
+    actor holds `perm` and every lead is handled within their jurisdiction (a lead moved to another
+    unit by rerouting leaves the old unit's reach)."""
+    if actor is None or not getattr(actor, "can", None) or not actor.can(perm):
+        raise workflow.NotPermitted(message)
+    for lead in leads:
+        if not Lead.objects.visible_to(actor).filter(pk=lead.pk).exists():
+            raise workflow.NotPermitted("该线索不在您的管辖范围内")
+
+
+# What each step on a lead needs, beyond the workflow's own table (workflow.TRANSITIONS).
+ACTION_PERMS = {"extend": "leads.accept", "reroute": "leads.route", "duplicate": "leads.accept"}
+ACTION_PERMS |= {"reward": "leads.reward", "payment": "leads.reward"}
+
+
+def lead_action_check(*, actor, lead, action: str) -> None:
+    """Refuse a step the actor may never take on this lead, before any form is read, so that a page
+    answers 403 whatever was posted; each service checks again where it writes."""
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is not None and transition.assigned_may and lead.officers.filter(pk=actor.pk).exists():
+        return
+    perm = transition.perm if transition is not None else ACTION_PERMS.get(action)
+    if perm is not None:
+        label = transition.label if transition is not None else "该操作"
+        _require(actor, perm, f"您没有“{label}”的权限", lead)
+
+
 def _number(received_at) -> str:
     year = timezone.localtime(received_at).year
     return f"XS{year}{next_value(f'lead-{year}'):06d}"
@@ -98,6 +126,9 @@ def lead_register(
     """Register a lead from any channel. `attachments` are checked files (uploads.check_files).
     `fallback_unit` is used only when neither the place nor the actor/partner gives a unit: the public
     portal has no actor, and its configured default unit must not override the routing by place."""
+    if getattr(actor, "is_authenticated", False):
+        # The public portal and partner systems register without an account (actor None).
+        _require(actor, "leads.register", "您没有登记线索的权限")
     received_at = received_at or timezone.now()
     fallback = (
         handling_unit or getattr(actor, "unit", None) or getattr(partner, "unit", None) or fallback_unit
@@ -171,6 +202,9 @@ def _lock(lead) -> Lead:
 def _transition(lead, *, actor, action, note="", **changes) -> Lead:
     lead = _lock(lead)
     transition = workflow.check(lead, action, actor)
+    # workflow.check settled the permission; officers assigned to the lead act on it wherever it is.
+    if actor is not None and not lead.officers.filter(pk=actor.pk).exists():
+        _require(actor, transition.perm, f"您没有“{transition.label}”的权限", lead)
     before = audit.snapshot(lead)
     old_status = lead.status
     for field, value in changes.items():
@@ -267,11 +301,18 @@ def lead_conclude(*, actor, lead, conclusion: str, note: str) -> Lead:
     )
 
 
+# The fields the answer form overwrites: what its version token covers.
+ANSWER_FIELDS = ("feedback",)
+
+
 @transaction.atomic
-def lead_answer(*, actor, lead, text: str) -> Lead:
-    """The answer the reporter reads with the tracking code; duplicates' reporters get the same answer."""
+def lead_answer(*, actor, lead, text: str, version: str | None = None) -> Lead:
+    """The answer the reporter reads with the tracking code; duplicates' reporters get the same answer.
+    An answer may be corrected; `version` (core.concurrency) keeps a form opened before a colleague's
+    answer from replacing it unseen."""
     if not text.strip():
         raise ValidationError({"text": "答复内容不能为空"})
+    concurrency.check_version(_lock(lead), version, ANSWER_FIELDS)
     now = timezone.now()
     lead = _transition(lead, actor=actor, action="answer", feedback=text, answered_at=now)
     for duplicate in Lead.objects.select_for_update().filter(duplicate_of=lead):
@@ -295,9 +336,8 @@ def lead_close(*, actor, lead) -> Lead:
 @transaction.atomic
 def lead_extend(*, actor, lead, reason: str) -> Lead:
     """Concluding period +30 days, once, with a section chief's or leader's approval (RULES.md)."""
+    _require(actor, "leads.accept", "延期须由科室负责人或领导批准", lead)
     lead = _lock(lead)
-    if not actor.can("leads.accept"):
-        raise workflow.TransitionNotAllowed("延期须由科室负责人或领导批准")
     if lead.extended:
         raise workflow.TransitionNotAllowed("该线索已延期一次，不能再次延期")
     if lead.status not in workflow.OPEN_STATES or not reason.strip():
@@ -315,9 +355,8 @@ def lead_extend(*, actor, lead, reason: str) -> Lead:
 @transaction.atomic
 def lead_reroute(*, actor, lead, unit, reason: str) -> Lead:
     """Move a lead to another handling unit; recorded, and the new unit is told."""
+    _require(actor, "leads.route", "您没有改派线索的权限", lead)
     lead = _lock(lead)
-    if not actor.can("leads.route"):
-        raise workflow.TransitionNotAllowed("您没有改派线索的权限")
     if lead.status not in workflow.OPEN_STATES:
         raise workflow.TransitionNotAllowed("线索已办结或不予受理，不能改派")
     if not reason.strip():
@@ -347,6 +386,11 @@ def lead_reroute(*, actor, lead, unit, reason: str) -> Lead:
 
 @transaction.atomic
 def lead_link_subject(*, actor, lead, subject) -> Lead:
+    from qingyuan.subjects.models import Subject
+
+    _require(actor, "subjects.edit", "您没有关联监管对象的权限", lead)
+    if not Subject.objects.visible_to(actor).filter(pk=subject.pk).exists():
+        raise workflow.NotPermitted("该监管对象不在您的管辖范围内")
     lead = _lock(lead)
     before = audit.snapshot(lead)
     lead.subject = subject
@@ -359,7 +403,9 @@ def lead_link_subject(*, actor, lead, subject) -> Lead:
 
 @transaction.atomic
 def lead_mark_duplicate(*, actor, lead, original) -> Lead:
-    """Linked, never deleted: the duplicate's reporter gets the original's answer."""
+    """Linked, never deleted: the duplicate's reporter gets the original's answer. Deciding that two
+    tips are one is a triage decision, taken by those who accept leads, on leads of their own."""
+    _require(actor, "leads.accept", "您没有标记重复线索的权限", lead, original)
     if original.pk == lead.pk or original.duplicate_of_id == lead.pk:
         raise ValidationError({"original": "不能与自身或其重复线索互相关联"})
     lead = _lock(lead)
@@ -407,9 +453,27 @@ def reporter_reveal(*, actor, lead) -> dict:
 
 
 @transaction.atomic
+def reported_phone_reveal(*, actor, lead) -> str:
+    """The reported person's full phone for an officer who can see the lead (to call or check it);
+    masked everywhere else, and each reveal audited like the reporter's (SECURITY.md)."""
+    if not actor.is_authenticated or not actor.can("leads.view"):
+        raise workflow.TransitionNotAllowed("您无权查看被反映人电话")
+    if not Lead.objects.visible_to(actor).filter(pk=lead.pk).exists():
+        raise workflow.TransitionNotAllowed("您无权查看被反映人电话")
+    if lead.reported_phone:
+        audit.record(
+            actor=actor,
+            action=audit.AuditAction.REVEAL,
+            target=lead,
+            after={"fields": ["reported_phone"]},
+            region_code=lead.handling_unit.region_id,
+        )
+    return lead.reported_phone
+
+
+@transaction.atomic
 def reward_decide(*, actor, lead, decision: str, amount: Decimal, reason: str = "") -> Reward:
-    if not actor.can("leads.reward"):
-        raise workflow.TransitionNotAllowed("您没有决定举报奖励的权限")
+    _require(actor, "leads.reward", "您没有决定举报奖励的权限", lead)
     if lead.conclusion not in {Conclusion.TRUE, Conclusion.PARTLY_TRUE, Conclusion.CASE_OPENED}:
         raise ValidationError({"decision": "只有核查属实或部分属实的举报才能给予奖励"})
     if decision == "granted" and amount <= 0:
@@ -436,6 +500,11 @@ def reward_decide(*, actor, lead, decision: str, amount: Decimal, reason: str = 
 
 @transaction.atomic
 def reward_pay(*, actor, reward, paid_amount: Decimal, paid_at: dt.date, reference: str) -> Reward:
+    """`reward` None: the lead has no reward decision yet, which is the caller's input error."""
+    if reward is None:
+        _require(actor, "leads.reward", "您没有登记奖励支付的权限")
+        raise ValidationError({"paid_amount": "该线索尚未作出奖励决定，不能登记支付"})
+    _require(actor, "leads.reward", "您没有登记奖励支付的权限", reward.lead)
     reward = Reward.objects.select_for_update().get(pk=reward.pk)
     if reward.decision != "granted":
         raise ValidationError({"paid_amount": "不予奖励的举报不能登记支付"})

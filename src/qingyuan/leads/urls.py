@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/link/", views.lead_link, name="link"),
     path("<int:pk>/reporter/", views.reporter_reveal, name="reporter"),
+    path("<int:pk>/reported-phone/", views.reported_phone_reveal, name="reported_phone"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/<slug:action>/", views.lead_action, name="action"),
 ]

@@ -1,11 +1,12 @@
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
+from qingyuan.core.concurrency import StaleEdit
 from qingyuan.core.forms import DateInput, StyledFilterSet
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
@@ -26,9 +27,9 @@ from .forms import (
     RewardForm,
     RewardPaymentForm,
 )
-from .matching import match_lead
+from .matching import OutsideMatches, match_lead_for
 from .models import Category, Channel, Lead, Status
-from .uploads import check_files
+from .uploads import attachment_open, check_files
 
 
 class LeadFilter(StyledFilterSet):
@@ -152,9 +153,18 @@ def lead_detail(request, pk):
     lead = _lead_for(request, pk)
     due = services.current_due(lead)
     actions = dict(workflow.available(lead, request.user))
-    candidates = match_lead(lead) if lead.subject_id is None else []
+    candidates, outside_matches = (
+        match_lead_for(lead=lead, actor=request.user) if lead.subject_id is None else ([], OutsideMatches())
+    )
     for candidate in candidates:
         candidate.penalties = selectors.candidate_penalty_history(candidate)
+    subject_penalties = selectors.subject_penalty_history(lead.subject) if lead.subject_id else None
+    person_penalties = selectors.reported_person_history(lead)
+    selectors.record_outside_penalty_lookup(
+        actor=request.user,
+        lead=lead,
+        histories=[subject_penalties, person_penalties, *(c.penalties for c in candidates)],
+    )
     return render(
         request,
         "leads/lead_detail.html",
@@ -164,14 +174,17 @@ def lead_detail(request, pk):
             "due": due_badge(due) if due else None,
             "actions": actions,
             "candidates": candidates,
-            "subject_penalties": selectors.subject_penalty_history(lead.subject) if lead.subject_id else None,
-            "person_penalties": selectors.reported_person_history(lead),
+            "outside_matches": outside_matches,
+            "subject_penalties": subject_penalties,
+            "person_penalties": person_penalties,
             "can_see_reporter": services.can_see_reporter(request.user, lead),
             "can_route": request.user.can("leads.route"),
             "can_reward": request.user.can("leads.reward"),
             "assign_form": AssignForm(lead=lead) if "assign" in actions else None,
             "conclude_form": ConcludeForm() if "conclude" in actions else None,
-            "answer_form": AnswerForm(initial={"text": lead.feedback}) if "answer" in actions else None,
+            "answer_form": AnswerForm(initial={"text": lead.feedback}, record=lead)
+            if "answer" in actions
+            else None,
             "reject_form": RejectForm() if "reject" in actions else None,
             "reroute_form": RerouteForm(actor=request.user) if request.user.can("leads.route") else None,
             "reward_form": RewardForm(),
@@ -198,11 +211,14 @@ FORMS = {
 def lead_action(request, pk, action):
     lead = _lead_for(request, pk)
     user = request.user
+    services.lead_action_check(actor=user, lead=lead, action=action)
     try:
         if action == "assign":
             form = AssignForm(request.POST, lead=lead)
         elif action == "reroute":
             form = RerouteForm(request.POST, actor=user)
+        elif action == "answer":
+            form = AnswerForm(request.POST, record=lead)
         elif action in FORMS:
             form = FORMS[action](request.POST)
         else:
@@ -224,7 +240,9 @@ def lead_action(request, pk, action):
             "conclude": lambda: services.lead_conclude(
                 actor=user, lead=lead, conclusion=data["conclusion"], note=data["note"]
             ),
-            "answer": lambda: services.lead_answer(actor=user, lead=lead, text=data["text"]),
+            "answer": lambda: services.lead_answer(
+                actor=user, lead=lead, text=data["text"], version=form.version
+            ),
             "close": lambda: services.lead_close(actor=user, lead=lead),
             "extend": lambda: services.lead_extend(actor=user, lead=lead, reason=data["reason"]),
             "reroute": lambda: services.lead_reroute(
@@ -240,7 +258,7 @@ def lead_action(request, pk, action):
             ),
             "payment": lambda: services.reward_pay(
                 actor=user,
-                reward=lead.reward,
+                reward=getattr(lead, "reward", None),
                 paid_amount=data["paid_amount"],
                 paid_at=data["paid_at"],
                 reference=data["reference"],
@@ -249,6 +267,13 @@ def lead_action(request, pk, action):
         if action not in handlers:
             raise Http404
         handlers[action]()
+    except PermissionDenied:
+        raise  # a missing permission or a lead outside the jurisdiction is a 403, not a form error
+    except StaleEdit as exc:
+        # A colleague answered since this form was opened: show both answers and keep what was typed.
+        form.show_conflict(exc)
+        context = {"form": form, "title": f"答复举报人：{lead.number}", "cancel_url": lead.get_absolute_url()}
+        return render(request, "includes/form.html", context, status=409)
     except (ValidationError, workflow.TransitionNotAllowed) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
@@ -269,6 +294,25 @@ def lead_link(request, pk):
     return redirect(lead.get_absolute_url())
 
 
+def attachment_download(request, pk, attachment_pk):
+    # 404 for the public as for other counties: a download link must not confirm that a tip exists.
+    if not request.user.is_authenticated or not request.user.can("leads.view"):
+        raise Http404
+    lead = _lead_for(request, pk)
+    attachment = lead.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment_open(actor=request.user, attachment=attachment)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_POST
 @require_perm("leads.view")
 def reporter_reveal(request, pk):
@@ -278,6 +322,17 @@ def reporter_reveal(request, pk):
     except workflow.TransitionNotAllowed:
         raise PermissionDenied from None
     return render(request, "leads/reporter_revealed.html", {"reporter": reporter})
+
+
+@require_POST
+@require_perm("leads.view")
+def reported_phone_reveal(request, pk):
+    lead = _lead_for(request, pk)
+    try:
+        phone = services.reported_phone_reveal(actor=request.user, lead=lead)
+    except workflow.TransitionNotAllowed:
+        raise PermissionDenied from None
+    return render(request, "leads/reported_phone_revealed.html", {"phone": phone})
 
 
 @require_perm("leads.templates")

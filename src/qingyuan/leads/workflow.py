@@ -3,6 +3,8 @@ and who may take it. Services enforce it; pages and the API only offer what it a
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 from .models import Status
 
 OPEN_STATES = {
@@ -57,6 +59,11 @@ class TransitionNotAllowed(Exception):
     """Raised with a Chinese message the page shows as it is."""
 
 
+class NotPermitted(PermissionDenied, TransitionNotAllowed):
+    """The actor lacks the permission or the lead is outside their jurisdiction: a 403 on every page
+    and in the API, and still a refused step for callers that only know TransitionNotAllowed."""
+
+
 def check(lead, action: str, user) -> Transition:
     transition = TRANSITIONS[action]
     if lead.status not in transition.sources:
@@ -64,7 +71,7 @@ def check(lead, action: str, user) -> Transition:
     if user is not None:
         assigned = transition.assigned_may and lead.officers.filter(pk=user.pk).exists()
         if not (assigned or user.can(transition.perm)):
-            raise TransitionNotAllowed(f"您没有“{transition.label}”的权限")
+            raise NotPermitted(f"您没有“{transition.label}”的权限")
     return transition
 
 

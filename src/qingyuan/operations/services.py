@@ -135,8 +135,16 @@ def operation_create(
     return operation
 
 
-def _lock_planning(operation) -> JointOperation:
+def _require_run_by(actor, operation) -> None:
+    """Only the unit that runs an operation (or one above it) changes it; a county sees the city's
+    operation but does not manage it."""
+    if not _in_jurisdiction(actor, operation.region_id):
+        raise PermissionDenied("该联动执法行动不由本单位组织")
+
+
+def _lock_planning(operation, actor) -> JointOperation:
     operation = JointOperation.objects.select_for_update().get(pk=operation.pk)
+    _require_run_by(actor, operation)
     if operation.status != OperationStatus.PLANNING:
         raise ValidationError("行动已部署或已结束，不能再修改分组、点位或提名")
     return operation
@@ -171,7 +179,7 @@ def workload_of(operation) -> dict[str, int]:
 def groups_propose(*, actor, operation) -> list[OperationGroup]:
     """Replace the groups with a fresh proposal (grouping.propose_groups); edit them afterwards."""
     _require(actor, "operations.manage")
-    operation = _lock_planning(operation)
+    operation = _lock_planning(operation, actor)
     counties = city_counties(operation)
     proposal = propose_groups(counties, adjacency_of(counties), workload_of(operation))
     operation.groups.all().delete()
@@ -194,7 +202,7 @@ def groups_propose(*, actor, operation) -> list[OperationGroup]:
 def group_save(*, actor, group, name: str, counties: list[Region]) -> OperationGroup:
     """The city edits a group; a county belongs to one group of the operation only."""
     _require(actor, "operations.manage")
-    operation = _lock_planning(group.operation)
+    operation = _lock_planning(group.operation, actor)
     codes = {c.code for c in counties}
     if not codes:
         raise ValidationError({"counties": "每组至少选择一个区县"})
@@ -248,7 +256,7 @@ def target_candidates(operation):
 def targets_add(*, actor, operation, subjects) -> list[TargetSite]:
     """Pick target sites from the counties' lists of sites needing joint action."""
     _require(actor, "operations.manage")
-    operation = _lock_planning(operation)
+    operation = _lock_planning(operation, actor)
     added = []
     for subject in subjects:
         if not subject.needs_joint_action:
@@ -272,7 +280,7 @@ def targets_add(*, actor, operation, subjects) -> list[TargetSite]:
 @transaction.atomic
 def target_remove(*, actor, target) -> None:
     _require(actor, "operations.manage")
-    _lock_planning(target.operation)
+    _lock_planning(target.operation, actor)
     audit.record(
         actor=actor,
         action=audit.AuditAction.DELETE,
@@ -359,7 +367,7 @@ def nominations_set(*, actor, operation, users: list, today=None) -> list[Nomina
 def nominations_reopen(*, actor, operation, deadline: dt.date) -> JointOperation:
     """The city moves the nomination deadline (reopens nominations for late counties)."""
     _require(actor, "operations.manage")
-    operation = _lock_planning(operation)
+    operation = _lock_planning(operation, actor)
     before = str(operation.nomination_deadline)
     operation.nomination_deadline = deadline
     operation.save(update_fields=["nomination_deadline"])
@@ -393,7 +401,7 @@ def nomination_status(operation, today=None) -> list[dict]:
 def team_save(*, actor, team, members: list, leader=None) -> Team:
     """The city adjusts a team before confirming; members come from the group's nominees."""
     _require(actor, "operations.manage")
-    operation = _lock_planning(team.operation)
+    operation = _lock_planning(team.operation, actor)
     counties = set(team.group.counties.values_list("code", flat=True))
     allowed = set(
         operation.nominations.filter(unit__region_id__in=counties).values_list("user_id", flat=True)
@@ -437,7 +445,7 @@ def operation_confirm(*, actor, operation) -> list[AccessGrant]:
     member from one of the group's OTHER counties gets one grant per operation period, covering
     exactly that period's days (Asia/Shanghai). Their own county's sites need no grant."""
     _require(actor, "operations.manage")
-    operation = _lock_planning(operation)
+    operation = _lock_planning(operation, actor)
     periods = list(operation.periods.all())
     groups = list(operation.groups.prefetch_related("counties", "targets__subject"))
     if not groups:
@@ -513,6 +521,7 @@ def operation_close(*, actor, operation) -> JointOperation:
     """End the operation: any grant of it still running or still to come is revoked now."""
     _require(actor, "operations.manage")
     operation = JointOperation.objects.select_for_update().get(pk=operation.pk)
+    _require_run_by(actor, operation)
     if operation.status == OperationStatus.CLOSED:
         return operation
     now = timezone.now()
@@ -581,6 +590,7 @@ def result_report(
 @transaction.atomic
 def evaluation_add(*, actor, operation, text: str) -> CityEvaluation:
     _require(actor, "operations.manage")
+    _require_run_by(actor, operation)
     if not (text or "").strip():
         raise ValidationError({"text": "请填写评价意见"})
     evaluation = CityEvaluation.objects.create(operation=operation, text=text.strip(), by=actor)
@@ -604,4 +614,5 @@ from .spotchecks import (  # noqa: E402, F401
     spotcheck_draw,
     spotcheck_publish,
     spotcheck_record,
+    spotcheck_record_check,
 )

@@ -167,12 +167,18 @@ def spotcheck_draw(*, actor, plan) -> SpotCheckPlan:
 
 
 @transaction.atomic
-def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckItem:
-    """A drawn inspector (or the planning unit's supervisor) records what the check found."""
+def spotcheck_record_check(*, actor, item) -> None:
+    """Only a drawn inspector or the planning unit's own staff record results; a page asks before it
+    reads the form, so that anyone else is refused whatever they posted."""
     _require(actor, "spotchecks.record")
-    item = SpotCheckItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
     if actor.unit_id != item.plan.unit_id and not item.plan.inspectors.filter(pk=actor.pk).exists():
         raise PermissionDenied
+
+
+def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckItem:
+    """A drawn inspector (or the planning unit's supervisor) records what the check found."""
+    item = SpotCheckItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    spotcheck_record_check(actor=actor, item=item)
     if not (result or "").strip():
         raise ValidationError({"result": "请填写检查结果"})
     before = audit.snapshot(item)

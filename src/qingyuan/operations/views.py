@@ -599,6 +599,10 @@ def spotcheck_action(request, pk, action):
 def spotcheck_record(request, pk, item_pk):
     plan = _plan_for(request, pk)
     item = get_object_or_404(plan.items, pk=item_pk)
+    try:
+        services.spotcheck_record_check(actor=request.user, item=item)
+    except PermissionDenied:
+        raise Http404 from None
     form = SpotResultForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写检查结果和结论")

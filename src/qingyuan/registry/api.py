@@ -4,11 +4,16 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from . import selectors
+from qingyuan.api.authentication import UserTokenAuthentication
+from qingyuan.api.concurrency import IF_MATCH, VERSIONED_UPDATE_RESPONSES, VersionedUpdateMixin
+from qingyuan.core.filters import SafeFilterSet
+
+from . import selectors, services
+from .forms import InstitutionForm, PractitionerForm
 from .models import (
     Institution,
     InstitutionCategory,
@@ -28,7 +33,7 @@ class CanViewRegistry(permissions.BasePermission):
 
 class RegistryAPIMixin:
     # Token first, so a client without credentials gets 401 with WWW-Authenticate rather than 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [UserTokenAuthentication, SessionAuthentication]
     permission_classes = [CanViewRegistry]
 
 
@@ -95,7 +100,7 @@ class PractitionerSerializer(serializers.ModelSerializer):
         ]
 
 
-class InstitutionFilterSet(django_filters.FilterSet):
+class InstitutionFilterSet(SafeFilterSet):
     status = django_filters.ChoiceFilter(
         choices=InstitutionStatus.choices, method="by_status", label="状态（过期含已过有效期的）"
     )
@@ -112,7 +117,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
         return queryset.filter(selectors.institution_status_q(value))
 
 
-class PractitionerFilterSet(django_filters.FilterSet):
+class PractitionerFilterSet(SafeFilterSet):
     status = django_filters.ChoiceFilter(choices=PractitionerStatus.choices, label="状态")
     category = django_filters.ChoiceFilter(
         field_name="kind", choices=PractitionerKind.choices, label="人员类型"
@@ -132,11 +137,28 @@ class PractitionerFilterSet(django_filters.FilterSet):
         summary="医疗机构列表",
         description="当前用户辖区内登记的医疗机构，可按状态、机构类别、区划代码前缀筛选。",
     ),
-    retrieve=extend_schema(summary="医疗机构详情", description="辖区外或不存在的机构均返回 404。"),
+    retrieve=extend_schema(
+        summary="医疗机构详情",
+        description="辖区外或不存在的机构均返回 404。响应头 ETag 用于修改时的 If-Match。",
+    ),
+    partial_update=extend_schema(
+        summary="修改医疗机构",
+        description="只提交要修改的字段；须带 If-Match（读取时的 ETag），记录已被他人修改的返回 412。",
+        parameters=[IF_MATCH],
+        responses={200: InstitutionSerializer, **VERSIONED_UPDATE_RESPONSES},
+    ),
 )
-class InstitutionViewSet(RegistryAPIMixin, viewsets.ReadOnlyModelViewSet):
+class InstitutionViewSet(VersionedUpdateMixin, RegistryAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilterSet
+    version_fields = tuple(InstitutionForm.Meta.fields)
+    edit_perm = "registry.manage"
+    edit_denied = "您的角色不能修改持证机构"
+
+    def save_versioned(self, instance, data, version):
+        return services.institution_save(
+            actor=self.request.user, institution=instance, data=data, version=version
+        )
 
     def get_queryset(self):
         return Institution.objects.visible_to(self.request.user).select_related("region").order_by("id")
@@ -148,12 +170,29 @@ class InstitutionViewSet(RegistryAPIMixin, viewsets.ReadOnlyModelViewSet):
         description="当前用户辖区内登记的执业人员（不含身份证号），可按状态、人员类型、区划代码前缀筛选。",
     ),
     retrieve=extend_schema(
-        summary="执业人员详情", description="辖区外或不存在的人员均返回 404。不含身份证号。"
+        summary="执业人员详情",
+        description="辖区外或不存在的人员均返回 404。不含身份证号。响应头 ETag 用于修改时的 If-Match。",
+    ),
+    partial_update=extend_schema(
+        summary="修改执业人员",
+        description="只提交要修改的字段（身份证号不能经接口修改）；须带 If-Match（读取时的 ETag），"
+        "记录已被他人修改的返回 412。",
+        parameters=[IF_MATCH],
+        responses={200: PractitionerSerializer, **VERSIONED_UPDATE_RESPONSES},
     ),
 )
-class PractitionerViewSet(RegistryAPIMixin, viewsets.ReadOnlyModelViewSet):
+class PractitionerViewSet(VersionedUpdateMixin, RegistryAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PractitionerSerializer
     filterset_class = PractitionerFilterSet
+    # The ID number is not part of the API, so not among the fields a PATCH may change.
+    version_fields = tuple(f for f in PractitionerForm.version_fields if f != "id_number")
+    edit_perm = "registry.manage"
+    edit_denied = "您的角色不能修改执业人员"
+
+    def save_versioned(self, instance, data, version):
+        return services.practitioner_save(
+            actor=self.request.user, practitioner=instance, data=data, version=version
+        )
 
     def get_queryset(self):
         return (

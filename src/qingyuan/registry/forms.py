@@ -1,7 +1,7 @@
 from django import forms
 
 from qingyuan.core.crypto import mask
-from qingyuan.core.forms import DateInput, StyledForm, StyledModelForm
+from qingyuan.core.forms import DateInput, StyledForm, StyledModelForm, VersionedFormMixin
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.regions.models import Level, Region
 
@@ -17,7 +17,7 @@ def _region_field(form, actor):
     field.label_from_instance = lambda r: f"{r.full_name}（{r.code}）"
 
 
-class InstitutionForm(StyledModelForm):
+class InstitutionForm(VersionedFormMixin, StyledModelForm):
     class Meta:
         model = Institution
         fields = [
@@ -49,7 +49,7 @@ class InstitutionForm(StyledModelForm):
         return number
 
 
-class PractitionerForm(StyledModelForm):
+class PractitionerForm(VersionedFormMixin, StyledModelForm):
     institution_licence = forms.CharField(
         label="注册执业机构许可证号",
         required=False,
@@ -70,6 +70,8 @@ class PractitionerForm(StyledModelForm):
             "status",
         ]
         widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    version_fields = (*Meta.fields, "institution")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

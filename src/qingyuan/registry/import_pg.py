@@ -178,6 +178,7 @@ class _Event:
         "ip",
         "result",
         "prev_hash",
+        "hash_scheme",
         "hash",
     )
 
@@ -214,6 +215,7 @@ class AuditCopy:
         event.at, event.result = at, "ok"
         event.actor_id, event.actor_name = self.actor_id, self.actor_name
         event.request_id, event.ip = self.request_id, self.ip
+        event.hash_scheme = audit.current_scheme()
         sql = f"COPY {AuditEvent._meta.db_table} ({', '.join(self.COLUMNS)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for entry in entries:
@@ -242,6 +244,7 @@ class AuditCopy:
                         self.ip,
                         "ok",
                         event.prev_hash,
+                        event.hash_scheme,
                         event.hash,
                     )
                 )

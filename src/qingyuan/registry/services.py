@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qingyuan.core import audit
+from qingyuan.core import audit, concurrency
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.jobs import JobDuplicate, job_create, job_file, job_input_store
 from qingyuan.core.models import Job
@@ -16,13 +16,20 @@ from . import import_files
 from .models import ImportKind, Institution, Practitioner, normalize_number
 
 
-def _save(*, actor, model, obj, data: dict, prepare=None):
+def _save(*, actor, model, obj, data: dict, prepare=None, version: str | None = None):
     creating = obj is None or obj.pk is None
+    # Checked here, not only by the pages: the API and scripts write through this function too.
+    if actor is not None and not actor.can("registry.manage"):
+        raise PermissionDenied("您没有维护执业登记信息的权限")
+    if actor is not None and not creating and not model.objects.visible_to(actor).filter(pk=obj.pk).exists():
+        raise PermissionDenied("所在区划不在您的辖区内")
     if creating:
         obj, before = model(), None
     else:
         # Lock the row so two officers editing one record cannot overwrite each other silently.
         obj = model.objects.select_for_update().get(pk=obj.pk)
+        # A form or API client that read the record before someone else's save must not undo it.
+        concurrency.check_version(obj, version, data)
         before = audit.snapshot(obj)
     for field, value in data.items():
         setattr(obj, field, value)
@@ -55,19 +62,40 @@ def _prepare_practitioner(practitioner: Practitioner):
 
 
 @transaction.atomic
-def institution_save(*, actor, institution: Institution | None, data: dict) -> Institution:
-    """Create (institution None) or update an institution; the audit row holds what changed."""
-    return _save(actor=actor, model=Institution, obj=institution, data=data, prepare=_prepare_institution)
+def institution_save(
+    *, actor, institution: Institution | None, data: dict, version: str | None = None
+) -> Institution:
+    """Create (institution None) or update an institution; the audit row holds what changed. `version`:
+    the edit form's token (core.concurrency), a stale one is refused."""
+    return _save(
+        actor=actor,
+        model=Institution,
+        obj=institution,
+        data=data,
+        prepare=_prepare_institution,
+        version=version,
+    )
 
 
 @transaction.atomic
-def practitioner_save(*, actor, practitioner: Practitioner | None, data: dict) -> Practitioner:
+def practitioner_save(
+    *, actor, practitioner: Practitioner | None, data: dict, version: str | None = None
+) -> Practitioner:
     """Create or update a practitioner; the ID number is encrypted and indexed, and masked in the audit row."""
-    return _save(actor=actor, model=Practitioner, obj=practitioner, data=data, prepare=_prepare_practitioner)
+    return _save(
+        actor=actor,
+        model=Practitioner,
+        obj=practitioner,
+        data=data,
+        prepare=_prepare_practitioner,
+        version=version,
+    )
 
 
 def import_job_create(*, actor, kind: str, upload) -> Job:
     """Store an uploaded ledger under a generated name (never the user's), check its content, queue the job."""
+    if not actor.can("registry.import"):
+        raise PermissionDenied("您没有导入执业登记信息的权限")
     if kind not in ImportKind.values:
         raise ValidationError("导入内容无效")
     if actor.unit_id is None:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from qingyuan.core.concurrency import StaleEdit
 from qingyuan.core.crypto import mask
 from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
@@ -177,12 +178,19 @@ def institution_edit(request, pk=None):
     form = InstitutionForm(request.POST or None, instance=institution, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        saved = services.institution_save(actor=request.user, institution=institution, data=data)
-        messages.success(request, "已保存。")
-        return redirect(saved.get_absolute_url())
+        try:
+            saved = services.institution_save(
+                actor=request.user, institution=institution, data=data, version=form.version
+            )
+        except StaleEdit as exc:
+            form.show_conflict(exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(saved.get_absolute_url())
     title = f"编辑医疗机构：{institution}" if institution else "登记医疗机构"
     cancel = institution.get_absolute_url() if institution else None
-    return render(request, "includes/form.html", {"form": form, "title": title, "cancel_url": cancel})
+    context = {"form": form, "title": title, "cancel_url": cancel}
+    return render(request, "includes/form.html", context, status=409 if form.stale else 200)
 
 
 @require_perm("registry.manage")
@@ -194,14 +202,19 @@ def practitioner_edit(request, pk=None):
         )
     form = PractitionerForm(request.POST or None, instance=practitioner, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = services.practitioner_save(
-            actor=request.user, practitioner=practitioner, data=form.service_data()
-        )
-        messages.success(request, "已保存。")
-        return redirect(saved.get_absolute_url())
+        try:
+            saved = services.practitioner_save(
+                actor=request.user, practitioner=practitioner, data=form.service_data(), version=form.version
+            )
+        except StaleEdit as exc:
+            form.show_conflict(exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(saved.get_absolute_url())
     title = f"编辑执业人员：{practitioner.name}" if practitioner else "登记执业人员"
     cancel = practitioner.get_absolute_url() if practitioner else None
-    return render(request, "includes/form.html", {"form": form, "title": title, "cancel_url": cancel})
+    context = {"form": form, "title": title, "cancel_url": cancel}
+    return render(request, "includes/form.html", context, status=409 if form.stale else 200)
 
 
 @require_perm("registry.view")

@@ -4,11 +4,12 @@ and other systems of the health-supervision authorities. Officers' tokens only; 
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from qingyuan.api.authentication import UserTokenAuthentication
 from qingyuan.core import audit
 
 from .forms import FORM_CLASSES, get_form
@@ -23,9 +24,20 @@ class CanViewReports(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.can("reports.view"))
 
 
+class FormEntrySerializer(serializers.Serializer):
+    """One form in the catalogue (documents the list answer; the view builds plain dicts)."""
+
+    code = serializers.CharField(help_text="报表代码，如 S003-A1")
+    title = serializers.CharField(help_text="报表名称")
+    seed = serializers.CharField(help_text="来源文件及附件号")
+    mode = serializers.CharField(
+        help_text="统计方式：period（统计期）、snapshot（截至某日）或 operation（一次联动执法行动）"
+    )
+
+
 class FormViewSet(viewsets.ViewSet):
     # Token first, so a client without credentials gets 401 with WWW-Authenticate rather than 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [UserTokenAuthentication, SessionAuthentication]
     permission_classes = [CanViewReports]
     lookup_field = "code"
     lookup_value_regex = r"S\d{3}-[A-Z0-9]+"
@@ -34,7 +46,7 @@ class FormViewSet(viewsets.ViewSet):
         operation_id="reports_forms",
         summary="报表目录",
         description="全部统计报表的代码、名称和来源文件。",
-        responses=OpenApiTypes.OBJECT,
+        responses=FormEntrySerializer(many=True),
         tags=["reports"],
     )
     def list(self, request):

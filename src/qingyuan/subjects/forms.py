@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from qingyuan.core.forms import StyledModelForm
+from qingyuan.core.forms import StyledModelForm, VersionedFormMixin
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.regions.models import Level, Region
 from qingyuan.registry.models import Institution
@@ -12,7 +12,7 @@ from .models import Subject, SubjectPerson
 from .services import normalize_phone
 
 
-class SubjectForm(StyledModelForm):
+class SubjectForm(VersionedFormMixin, StyledModelForm):
     class Meta:
         model = Subject
         fields = [
@@ -35,6 +35,9 @@ class SubjectForm(StyledModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "found_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+    # The licence field below sets the institution: a change of it by someone else is a conflict too.
+    version_fields = (*Meta.fields, "institution")
 
     # A change of region or of 需联合查处 is dated: the forms count the subject where it was on each day
     # (FORMS.md). A move counts from its date; a correction of a wrong entry counts from the start.

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from qingyuan.core.concurrency import StaleEdit
 from qingyuan.core.crypto import mask, mask_phone
 from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
@@ -94,13 +95,23 @@ def subject_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         data["institution"] = form.instance.institution
-        saved = services.subject_save(
-            actor=request.user, subject=subject, data=data, change_date=form.change_date
-        )
-        messages.success(request, "已保存。")
-        return redirect(saved.get_absolute_url())
+        try:
+            saved = services.subject_save(
+                actor=request.user,
+                subject=subject,
+                data=data,
+                change_date=form.change_date,
+                version=form.version,
+            )
+        except StaleEdit as exc:
+            form.show_conflict(exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(saved.get_absolute_url())
     title = f"编辑监管对象：{subject}" if subject else "登记监管对象"
-    return render(request, "includes/form.html", {"form": form, "title": title})
+    return render(
+        request, "includes/form.html", {"form": form, "title": title}, status=409 if form.stale else 200
+    )
 
 
 @require_perm("subjects.edit")

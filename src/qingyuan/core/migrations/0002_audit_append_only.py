@@ -18,6 +18,7 @@ DROP FUNCTION IF EXISTS core_auditevent_append_only();
 # SQLite (the embedded default) guards UPDATE only: it has no TRUNCATE, so a DELETE trigger would also
 # block the test framework's table flush. A deleted row still breaks the hash chain and
 # `audit_verify` names it; production runs PostgreSQL, where both are refused.
+# Since 0008 SQLite refuses DELETE as well (the suite's flush lifts that trigger for itself: conftest.py).
 SQLITE_SQL = [
     "CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent "
     "BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改'); END;",

@@ -34,12 +34,13 @@ def _new_keys() -> dict:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "QINGYUAN_FIELD_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "QINGYUAN_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "QINGYUAN_AUDIT_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
 
 
 @pytest.fixture(scope="session")
 def new_keys():
-    """new_keys() -> a fresh set of the three keys production must be given."""
+    """new_keys() -> a fresh set of the four keys production must be given."""
     return _new_keys
 
 

@@ -16,6 +16,7 @@ def _tamper(sql, params):
             cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_update")
         else:
             cursor.execute("DROP TRIGGER core_auditevent_no_update")
+            cursor.execute("DROP TRIGGER core_auditevent_no_delete")
             cursor.execute(sql, params)
 
 

@@ -29,6 +29,7 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/5"
         ((), "SECRET_KEY"),
         (("SECRET_KEY",), "QINGYUAN_FIELD_KEYS"),
         (("SECRET_KEY", "QINGYUAN_FIELD_KEYS"), "QINGYUAN_INDEX_KEY"),
+        (("SECRET_KEY", "QINGYUAN_FIELD_KEYS", "QINGYUAN_INDEX_KEY"), "QINGYUAN_AUDIT_KEY"),
     ],
 )
 def test_server_without_a_key_refuses_to_start_and_names_it(manage, new_keys, tmp_path, given, missing):

@@ -16,6 +16,7 @@ from qingyuan.core.models import AuditEvent, Notification, ScheduledNotice, Sche
 EXPECTED = {
     "cases.overdue_notify": "5 7 * * *",
     "cases.rechecks_remind": "10 7 * * *",
+    "core.audit_checkpoint": "*/10 * * * *",
     "core.audit_verify": "0 3 * * *",
     "core.heartbeat": "* * * * *",
     "core.jobs_reap": "* * * * *",
@@ -135,7 +136,8 @@ def test_notify_once_sends_a_key_once_and_remembers_nothing_without_recipients(p
 
 def test_a_broken_audit_chain_is_told_to_the_audit_and_system_administrators_once(personas, monkeypatch):
     event = audit.record(actor=personas["alice"], action="update", target_type="demo")
-    monkeypatch.setattr(audit, "verify_chain", lambda: (3, event, "内容与哈希不符（记录被篡改）"))
+    broken = audit._row_break(event, "内容与哈希不符（记录被篡改）", 3)
+    monkeypatch.setattr(audit, "verify_and_anchor", lambda: (3, broken, broken.reason))
     first, second = schedule.run("core.audit_verify"), schedule.run("core.audit_verify")
     assert first.outcome == second.outcome == "alert" and f"第 {event.pk} 条" in first.summary
     told = Notification.objects.filter(text__startswith="审计日志校验失败")

@@ -7,6 +7,7 @@ import pytest
 
 from qingyuan.cases.tests.test_followup_data import ID_ZHANG, earlier_penalty, make_subject
 from qingyuan.core.crypto import blind_index
+from qingyuan.core.models import AuditAction, AuditEvent
 from qingyuan.leads import services
 from qingyuan.subjects.models import SubjectPerson
 
@@ -49,6 +50,9 @@ def test_candidate_shows_two_penalties_from_another_county_and_the_crime_thresho
     # Only counts cross the county line: the other county's case numbers and facts stay out.
     for case in earlier:
         assert case.number not in page and case.title not in page
+    # ...and the look-up across it is audited, with the count and nothing of the cases.
+    row = AuditEvent.objects.get(action=AuditAction.REVEAL, target_id=str(lead.pk))
+    assert row.actor == personas["chief"] and row.after == {"outside_penalties": 2}
 
 
 def test_one_earlier_penalty_is_shown_without_the_crime_note(login, personas, regions, site):

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ...core.xlsx import safe_text
 from ..forms import FORM_CLASSES, get_form
 from ..forms.base import COUNT, DATE, MONEY, RATIO, Column, FormResult, Scope, Table
 
@@ -195,8 +196,10 @@ def xlsx_value(value, column: Column):
     if column.kind == DATE and isinstance(value, dt.date):
         return value, "yyyy-mm-dd"
     if column.kind == RATIO:
-        return str(value), None
-    return cell_text(value, column), None
+        return safe_text(str(value)), None
+    # Text from the records (a site's name, an address typed by a reporter) must not run as a formula
+    # when an officer opens the file.
+    return safe_text(cell_text(value, column)), None
 
 
 class _Sheet:
@@ -208,7 +211,7 @@ class _Sheet:
 
     def line(self, text: str, *, font: Font, align: Alignment, height: float | None = None):
         """One line of text across the whole width."""
-        cell = self.ws.cell(self.row, 1, text)
+        cell = self.ws.cell(self.row, 1, safe_text(text))
         cell.font = font
         cell.alignment = align
         if self.width > 1:
@@ -242,7 +245,7 @@ class _Sheet:
         for i, h in enumerate(heights):
             ws.row_dimensions[top + i].height = h * LINE_HEIGHT + 6
         for line, col, text, colspan, rowspan in placed:
-            cell = ws.cell(top + line, col + 1, text)
+            cell = ws.cell(top + line, col + 1, safe_text(text))
             cell.font = Font(name=FONT, size=10.5, bold=True)
             cell.alignment = CENTER
             if colspan > 1 or rowspan > 1:
@@ -272,7 +275,7 @@ class _Sheet:
             col = 1
             need = 1
             if label is not None:
-                cell = ws.cell(self.row, col, label)
+                cell = ws.cell(self.row, col, safe_text(str(label)))
                 cell.font, cell.alignment, cell.border = font, CENTER, BORDER
                 col += 1
             for value, column in values:

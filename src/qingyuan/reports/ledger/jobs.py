@@ -22,7 +22,7 @@ from qingyuan.core.jobs import (
 from qingyuan.core.models import Job
 from qingyuan.core.scoping import jurisdiction_prefix
 
-from . import SHEETS, WRITING, clean_file_name, ledger_import
+from . import SHEETS, WRITING, clean_file_name, ledger_import, require_import
 from .columns import SHEETS_BY_KEY
 from .reading import CSV, MAX_BYTES, format_of
 from .writing import refuse_same_file
@@ -46,6 +46,7 @@ def ledger_job_create(*, actor, upload, kind: str = "") -> Job:
     another format, a CSV whose sheet is not chosen, a file imported before, or one whose earlier
     upload is still being imported.
     """
+    require_import(actor)
     if jurisdiction_prefix(actor) is None or actor.unit_id is None:
         raise ValidationError(["您的账号没有所属单位或已停用，不能导入"])
     file_name = clean_file_name(upload.name)

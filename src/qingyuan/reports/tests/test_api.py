@@ -6,6 +6,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from qingyuan.accounts.roles import Role
+from qingyuan.conftest import make_user
 from qingyuan.subjects.models import InstitutionType
 
 from . import factories as f
@@ -53,4 +55,8 @@ def test_outside_the_jurisdiction_and_bad_input_are_named(world, personas):
 
 def test_without_token_or_reports_role_no_form(world, personas):
     assert APIClient().get(URL, PARAMS).status_code == 401
-    assert api(personas["sam"]).get(URL, PARAMS).status_code == 403
+    # A business role without the reports permission is refused; administrators' tokens are not
+    # accepted at all (api/authentication.py).
+    liaison = make_user("liaison", personas["alice"].unit, Role.LIAISON, "公安联络员")
+    assert api(liaison).get(URL, PARAMS).status_code == 403
+    assert api(personas["sam"]).get(URL, PARAMS).status_code == 401

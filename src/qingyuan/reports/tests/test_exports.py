@@ -207,6 +207,22 @@ def test_list_table_one_line_per_item_numbered_money_in_yuan(regions):
     assert ws.print_title_rows == "$4:$4"
 
 
+def test_text_from_the_records_never_becomes_a_formula(regions):
+    """A party's name typed by a reporter ("=HYPERLINK(...)", "@SUM", "+1", "-1") stays text."""
+    result = list_result(regions, 6)
+    hostile = ['=HYPERLINK("http://x","点击")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+    for item, text in zip(result.tables[0].items, hostile, strict=True):
+        item["party"] = text
+    result.header["单位"] = "=1+1"
+    result.notes[0] = "-备注"
+    ws = sheet(render(result, "xlsx")[0])
+    cells = [ws.cell(r, c) for r in range(1, ws.max_row + 1) for c in range(1, 6)]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert [ws.cell(r, 2).value for r in range(5, 11)] == ["'" + t for t in hostile]
+
+
 def test_empty_list_says_none(regions):
     ws = sheet(render(list_result(regions, 0), "xlsx")[0])
     assert ws["A5"].value == "无"

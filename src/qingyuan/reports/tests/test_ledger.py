@@ -1085,3 +1085,25 @@ def test_command_imports_and_exits_non_zero_on_errors(regions, personas, tmp_pat
         call_command("import_ledger", str(good), "--user", "nobody")
     with pytest.raises(CommandError, match="文件不存在"):
         call_command("import_ledger", str(tmp_path / "missing.xlsx"), "--user", "clerk")
+
+
+@pytest.mark.parametrize("username", ["aud", "sam", "alice", "dave"])
+def test_command_refuses_an_account_without_the_import_permission(regions, personas, tmp_path, username):
+    good = tmp_path / "2019台账.xlsx"
+    good.write_bytes(workbook(good_ledger()))
+    events = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="没有导入历史台账的权限"):
+        call_command("import_ledger", str(good), "--user", username)
+    assert not LedgerImport.objects.exists() and not Subject.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_ledger_job_refuses_the_auditor(personas):
+    from django.core.exceptions import PermissionDenied
+
+    from qingyuan.reports.ledger.jobs import ledger_job_create
+
+    upload = SimpleUploadedFile("2019台账.xlsx", workbook(good_ledger()))
+    with pytest.raises(PermissionDenied):
+        ledger_job_create(actor=personas["aud"], upload=upload)
+    assert not Job.objects.exists()

@@ -55,8 +55,9 @@ class Command(BaseCommand):
         self._line("主要表行数与备份清单一致", problems)
         failures += problems
 
-        checked, broken, reason = verify_chain()
-        problems = [] if broken is None else [f"审计日志第 {broken.pk} 条校验失败：{reason}"]
+        # Against the restored checkpoints too: a backup whose chain was cut at its end fails here.
+        checked, broken, _reason = verify_chain()
+        problems = [] if broken is None else [str(broken)]
         self._line(f"审计日志完好：共校验 {checked} 条", problems)
         failures += problems
 

@@ -1,6 +1,6 @@
 import time
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from qingyuan.accounts.models import User
@@ -41,6 +41,8 @@ class Command(BaseCommand):
         importer = import_institutions if kind == "institutions" else import_practitioners
         try:
             result = importer(actor=actor, path=file, fmt=format, progress=progress)
+        except PermissionDenied as exc:
+            raise CommandError(f"账号“{user}”：{exc}，未写入任何数据") from None
         except ValidationError as exc:
             for message in exc.messages:
                 self.stderr.write(message)

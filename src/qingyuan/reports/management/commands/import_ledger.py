@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from qingyuan.accounts.models import User
@@ -32,6 +32,8 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}") from None
         try:
             record = ledger_import(actor=actor, content=content, file_name=file, kind=kind)
+        except PermissionDenied as exc:
+            raise CommandError(f"账号“{user}”：{exc}，未写入任何数据") from None
         except ValidationError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
