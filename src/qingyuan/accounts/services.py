@@ -182,20 +182,25 @@ def user_change_approve(*, actor, change: UserChangeRequest) -> User:
             for name, value in change.previous.items()
         ):
             raise ValidationError("申请提交后该账号已被修改，请驳回后重新申请")
-        change.status = ChangeStatus.APPROVED
-        change.decided_by = actor
-        change.decided_at = timezone.now()
-        change.save(update_fields=["status", "decided_by", "decided_at"])
-        audit.record(
-            actor=actor,
-            action=audit.AuditAction.TRANSITION,
-            target=change,
-            before={"status": ChangeStatus.PENDING},
-            after={"status": ChangeStatus.APPROVED},
-            region_code=_region_of(user),
-        )
+        _decide(change, actor, ChangeStatus.APPROVED, user)
         data = {name: _loaded(name, value) for name, value in change.changes.items()}
         return audit.save_with_audit(actor=actor, model=User, pk=user.pk, data=data, region_of=_region_of)
+
+
+def _decide(change: UserChangeRequest, actor, status, user) -> None:
+    """Close a pending request as approved or rejected, with its audit row."""
+    change.status = status
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.TRANSITION,
+        target=change,
+        before={"status": ChangeStatus.PENDING},
+        after={"status": status},
+        region_code=_region_of(user),
+    )
 
 
 @transaction.atomic
@@ -208,18 +213,7 @@ def user_change_reject(*, actor, change: UserChangeRequest) -> UserChangeRequest
         actor, change
     ):
         raise PermissionDenied("您不能驳回这项变更申请")
-    change.status = ChangeStatus.REJECTED
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.TRANSITION,
-        target=change,
-        before={"status": ChangeStatus.PENDING},
-        after={"status": ChangeStatus.REJECTED},
-        region_code=_region_of(change.user),
-    )
+    _decide(change, actor, ChangeStatus.REJECTED, change.user)
     return change
 
 

@@ -121,7 +121,7 @@ def render_list(
         source = ListSource(queryset, filterset_class, columns or [], title)
     filterset = source.filterset_class(request.GET or None, queryset=source.queryset, request=request)
     refused = filterset.is_bound and not filterset.is_valid()
-    rows = source.queryset if refused else filterset.qs if filterset.is_bound else source.queryset
+    rows = filterset.qs if filterset.is_bound and not refused else source.queryset
     # A filter that does not parse is bad input (400, its Chinese error beside the field), and an
     # export is never made from it: it would hold every row instead of the ones asked for.
     if request.GET.get("export") == "xlsx" and not refused:
