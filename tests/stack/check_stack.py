@@ -174,15 +174,16 @@ def pidfile(name: str) -> int:
     return int((STACK / "run" / f"{name}.pid").read_text())
 
 
-def restart_worker() -> None:
+def restart(name: str) -> None:
+    """Start the service NAME again (worker or scheduler) with .ci/stack's command line for it."""
     proc = subprocess.Popen(  # noqa: S603 - our own command line from .ci/stack
-        os.environ["WORKER_CMD"].split(),
+        os.environ[f"{name.upper()}_CMD"].split(),
         cwd=REPO,
-        stdout=open(STACK / "log" / "worker.log", "ab"),  # noqa: SIM115 - the child keeps it
+        stdout=open(STACK / "log" / f"{name}.log", "ab"),  # noqa: SIM115 - the child keeps it
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    (STACK / "run" / "worker.pid").write_text(str(proc.pid))
+    (STACK / "run" / f"{name}.pid").write_text(str(proc.pid))
 
 
 def job_id_from(response: Response) -> int:
@@ -293,7 +294,7 @@ def main() -> int:
     import_job = {}
 
     @check(
-        f"a registry import of {IMPORT_ROWS} rows runs as a job; the worker killed mid-import, it is retried"
+        f"a registry import of {IMPORT_ROWS} rows runs as a job; worker and scheduler killed mid-import, it is retried"
     )
     def _import_and_kill():
         import generate  # bench/generate.py: deterministic registry rows in the import template
@@ -311,14 +312,18 @@ def main() -> int:
         wait_for("the worker to start the import", lambda: job_row(pk)["status"] == "running", 60, 0.02)
         # A web reload in the middle of work (what an upgrade does) changes nothing for the job.
         os.kill(pidfile("web"), signal.SIGHUP)
+        # The scheduler is a consumer of the same queue too (its one worker thread runs what it
+        # schedules, and may take the import): both die, as on a machine that loses power.
         os.killpg(pidfile("worker"), signal.SIGKILL)
+        os.killpg(pidfile("scheduler"), signal.SIGKILL)
         at_kill = job_row(pk)
         assert at_kill["status"] == "running", (
             f"the import ended ({at_kill['status']}) before the kill landed"
         )
         killed_at = time.monotonic()
         time.sleep(1.0)
-        restart_worker()
+        restart("worker")
+        restart("scheduler")
         row = wait_for(
             "the scheduler's jobs_reap to retry the job and the new worker to finish it",
             lambda: (r := job_row(pk))["status"] in {"done", "failed", "refused"} and r,
