@@ -36,6 +36,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _workday_cache_per_test():
+    # A test that changes a workday override marks its thread's overrides "uncommitted" for as long as
+    # a transaction is open; the test's transaction is rolled back, never committed, so without this
+    # the mark would outlive the test and every later test would read the overrides uncached.
+    from qingyuan.core import workdays
+
+    yield
+    workdays._local.dirty = False
+    workdays.clear_workday_cache()
+
+
 def make_region(code, name, level, parent=None, urban_rural_class=""):
     full = (parent.full_name if parent else "") + name
     return Region.objects.create(

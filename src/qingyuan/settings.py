@@ -189,6 +189,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "qingyuan.accounts.validators.CharacterClassValidator"},
 ]
+# Checkbox and radio lists as Bootstrap form-checks in every form (core.widgets).
+FORM_RENDERER = "qingyuan.core.widgets.FormRenderer"
+# A refused form (expired page, cookies off) explains itself in Chinese instead of Django's English page.
+CSRF_FAILURE_VIEW = "qingyuan.core.errors.csrf_failure"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -302,6 +306,19 @@ else:
         "utc": True,
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("TASK_WORKERS", "2")), "worker_type": "thread"}
+# Notifications by e-mail (core.notifications, sent on the task queue to the users who ask for it):
+# nothing is sent until EMAIL_HOST is set. QINGYUAN_SITE_URL makes the link in the message absolute.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qingyuan@localhost")
+QINGYUAN_SITE_URL = os.environ.get("QINGYUAN_SITE_URL", "")
+# Notifications by SMS: a class with send(phone, text); the default only logs, the number masked.
+QINGYUAN_SMS_BACKEND = os.environ.get("QINGYUAN_SMS_BACKEND", "qingyuan.core.notifications.LoggingSmsBackend")
 # Jobs (core.jobs): a running job whose worker has not beaten its heartbeat (every 10 s at most) for
 # this long, or a queued job no worker has claimed for this long, is retried or failed by jobs_reap.
 # On SQLite a worker's heartbeat waits while another process writes, so keep it above the longest
@@ -370,6 +387,18 @@ QINGYUAN_PORTAL_HOTLINE = os.environ.get("QINGYUAN_PORTAL_HOTLINE", "12320")
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 10  # minutes: time to fill in the confirmation step
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+# Large enough to read on a phone (about three times the package's default), little rotation, a few
+# dots and no crossing arcs: residents of every age must be able to read it. Those who cannot read
+# an image switch to an arithmetic question written as text (portal.forms).
+CAPTCHA_FONT_SIZE = 56
+CAPTCHA_IMAGE_SIZE = (200, 72)
+CAPTCHA_LETTER_ROTATION = (-12, 12)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_2X_IMAGE = False
+# Files chosen on the tip form's second step, kept while that step is refused (portal.holding):
+# private, outside MEDIA_ROOT, never served.
+QINGYUAN_PORTAL_HOLD_DIR = Path(os.environ.get("QINGYUAN_PORTAL_HOLD_DIR", VAR_DIR / "tip_hold"))
+QINGYUAN_PORTAL_HOLD_MINUTES = 30
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

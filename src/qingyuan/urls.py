@@ -19,3 +19,9 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# Chinese error pages (core.errors); the CSRF refusal is settings.CSRF_FAILURE_VIEW.
+handler400 = "qingyuan.core.errors.bad_request"
+handler403 = "qingyuan.core.errors.permission_denied"
+handler404 = "qingyuan.core.errors.page_not_found"
+handler500 = "qingyuan.core.errors.server_error"

@@ -23,6 +23,32 @@
     }
   });
 
+  document.addEventListener("change", function (event) {
+    // A file input drawn as a button shows what was chosen next to it (data-file-names="<input id>").
+    var input = event.target;
+    if (!input || input.type !== "file" || !input.id) return;
+    var list = document.querySelector('[data-file-names="' + input.id + '"]');
+    if (!list) return;
+    var names = Array.prototype.map.call(input.files || [], function (f) {
+      return f.name;
+    });
+    list.textContent = names.length ? "已选择" + names.length + "个：" + names.join("、") : "未选择文件";
+  });
+
+  document.addEventListener("submit", function (event) {
+    // Logging out forgets the field drafts kept on this device (static/js/drafts.js): a phone or a
+    // desk shared by several officers must not show one officer's unsent findings to the next.
+    if (!event.target.hasAttribute || !event.target.hasAttribute("data-clear-drafts")) return;
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var name = window.localStorage.key(i);
+        if (name && name.indexOf("qingyuan.draft.") === 0) window.localStorage.removeItem(name);
+      }
+    } catch (e) {
+      /* no storage: nothing was kept */
+    }
+  });
+
   if (window.htmx) {
     window.htmx.onLoad(apply);
   } else {

@@ -163,3 +163,24 @@ def log_in():
         page.wait_for_load_state("load")
 
     return _log_in
+
+
+def restore_seed_data():
+    """The rules and checklists that migrations load. A browser test's database is flushed after each
+    test (live_server needs real transactions), which empties these tables for the tests that follow."""
+    import importlib
+
+    from django.apps import apps
+
+    from qingyuan.inspections.models import ChecklistTemplate
+    from qingyuan.rules.models import Offence
+
+    if not Offence.objects.exists():
+        importlib.import_module("qingyuan.rules.migrations.0002_load_rules").load(apps, None)
+    if not ChecklistTemplate.objects.exists():
+        importlib.import_module("qingyuan.inspections.migrations.0002_load_checklists").load(apps, None)
+
+
+@pytest.fixture
+def seed_data(db):
+    restore_seed_data()

@@ -1,7 +1,9 @@
 """A resident on a phone reports a tip on the public site, sees where it goes, confirms it and keeps the
 tracking code; the county's officers work the lead through to 办结 on their pages; the resident reads the answer with the code."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +22,7 @@ def public(monkeypatch, settings, tmp_path):
     # cache apply to it too, for this test only.
     monkeypatch.setattr("captcha.conf.settings.CAPTCHA_TEST_MODE", True)
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.QINGYUAN_PORTAL_HOLD_DIR = tmp_path / "tip_hold"
     cache.clear()
     yield
     cache.clear()
@@ -39,6 +42,7 @@ def test_resident_reports_a_tip_and_reads_the_answer_with_the_code(new_page, log
         "识别为：江苏省苏州市吴中区木渎镇金星村委会，将由吴中区卫生监督所处理"
     )
     page.get_by_label("被反映人").fill("张某")
+    page.get_by_label("行医内容").select_option(label="内科")  # no preset value: the reporter chooses
     page.get_by_label("实名反映（可收到答复，个人信息严格保密）").check()
     page.get_by_label("姓名").fill("王举报")
     page.get_by_label("联系电话").fill("13912345678")
@@ -120,3 +124,105 @@ def test_resident_reports_a_tip_and_reads_the_answer_with_the_code(new_page, log
     for secret in ("王举报", "13912345678", "内部", "李爱丽", "王博"):
         expect(page.locator("body")).not_to_contain_text(secret)
     assert page.bad_responses == []
+
+
+def _shots(tmp_path) -> Path:
+    # Screenshots to look at: QINGYUAN_SCREENSHOT_DIR when set, else the test's own directory.
+    folder = Path(os.environ.get("QINGYUAN_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _no_sideways_scroll(page, width):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+
+
+def _small_targets(page):
+    """Visible buttons, links styled as buttons, fields and choices smaller than 40px high."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+                'main .btn, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]), main select, '
+                + 'main textarea, '
+                + 'main .form-check-label, main .page-link')]
+            .filter(el => el.offsetParent !== null && !el.classList.contains('visually-hidden'))
+            .filter(el => el.getBoundingClientRect().height < 40)
+            .map(el => el.outerHTML.slice(0, 80))"""
+    )
+
+
+def _fill_step_one(page):
+    page.goto("/public/tip/")
+    page.get_by_label("问题类别").select_option(label="无证行医（黑诊所）")
+    page.get_by_label("反映内容").fill("金星村东头一户人家天天有人去挂水，没有招牌")
+    page.get_by_label("反映地点").fill("吴中区木渎镇金星村12号")
+    page.get_by_label("被反映人").fill("张某")
+    page.get_by_label("行医内容").select_option(label="内科")  # no preset value: the reporter chooses
+    page.get_by_label("行医内容").select_option(label="内科")
+
+
+@pytest.mark.parametrize("width", [375, 1366])
+def test_photos_survive_a_wrong_captcha_on_a_phone(new_page, units, public, width, tmp_path):
+    from captcha.models import CaptchaStore
+
+    shots = _shots(tmp_path)
+    phone = width == 375
+    page = new_page(width=width, height=800, is_mobile=phone, has_touch=phone)
+    _fill_step_one(page)
+    _no_sideways_scroll(page, width)
+    assert not phone or _small_targets(page) == []
+    page.screenshot(path=shots / f"tip-step1-{width}.png", full_page=True)
+    page.get_by_role("button", name="下一步：核对").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("核对并提交")
+    page.get_by_label("照片或文件（选填）").set_input_files(
+        files=[{"name": "a.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_label("验证码").fill("WXYZ")
+    page.get_by_role("button", name="确认提交").click()
+
+    expect(page.locator(".invalid-feedback")).to_contain_text("验证码错误")
+    expect(page.locator("#held-files")).to_contain_text("已选择的照片：")
+    expect(page.locator("#held-files")).to_contain_text("a.png（保留）")
+    expect(page.get_by_role("button", name="移除 a.png")).to_be_visible()
+    _no_sideways_scroll(page, width)
+    assert not phone or _small_targets(page) == []
+    page.screenshot(path=shots / f"tip-step2-refused-{width}.png", full_page=True)
+
+    # "换一张" swaps the image in place (the captcha app's refresh view, called by the page's script).
+    image = page.locator("img.captcha")
+    before = image.get_attribute("src")
+    page.get_by_role("button", name="换一张").click()
+    expect(image).not_to_have_attribute("src", before)
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.naturalWidth") >= 180
+    expect(page.locator("#held-files")).to_contain_text("a.png（保留）")  # no reload, nothing lost
+
+    if not phone:
+        # The text question for those who cannot read the image.
+        page.get_by_role("button", name="看不清？改用算术题").click()
+        expect(page.locator("#captcha-question")).to_contain_text("等于多少？")
+        expect(page.locator("#held-files")).to_contain_text("a.png（保留）")
+        page.screenshot(path=shots / f"tip-step2-math-{width}.png", full_page=True)
+        label = "算术题答案"
+    else:
+        label = "验证码"
+    key = page.locator('input[name="captcha_0"]').input_value()
+    page.get_by_label(label).fill(CaptchaStore.objects.get(hashkey=key).response)
+    page.get_by_role("button", name="确认提交").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("提交成功")
+    code = page.locator("#tracking-code").inner_text().strip()
+    lead = Lead.objects.get(tracking_code=code)
+    assert list(lead.attachments.values_list("original_name", flat=True)) == ["a.png"]
+    _no_sideways_scroll(page, width)
+    page.screenshot(path=shots / f"tip-done-{width}.png", full_page=True)
+    assert [e for e in page.bad_responses if "favicon" not in e] == []
+
+
+@pytest.mark.parametrize("url", ["/public/", "/public/cases/", "/public/track/"])
+def test_public_pages_fit_a_phone(new_page, public, url, tmp_path):
+    page = new_page(width=375, height=740, is_mobile=True, has_touch=True)
+    page.goto(url)
+    _no_sideways_scroll(page, 375)
+    assert _small_targets(page) == []
+    page.screenshot(path=_shots(tmp_path) / f"public{url.replace('/', '-')}375.png", full_page=True)

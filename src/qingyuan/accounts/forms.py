@@ -68,3 +68,26 @@ class UserForm(forms.ModelForm):
             except forms.ValidationError as exc:
                 self.add_error("initial_password", exc)
         return data
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """The user's own choice of where notifications also go; the phone number is the administrator's."""
+
+    email = forms.EmailField(
+        label="电子邮箱",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "请输入有效的电子邮箱地址"},
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "notify_by_email", "notify_by_sms"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_by_email") and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", "选择通过电子邮件接收通知时，请填写电子邮箱")
+        if data.get("notify_by_sms") and not self.instance.phone:
+            self.add_error("notify_by_sms", "您的账号未登记手机号，请联系系统管理员登记后再选择短信通知")
+        return data

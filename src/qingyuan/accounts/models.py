@@ -40,6 +40,9 @@ class User(AbstractUser):
     gender = models.CharField(_("性别"), max_length=2, blank=True, choices=[("男", "男"), ("女", "女")])
     ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
     must_change_password = models.BooleanField(_("须修改密码"), default=True)
+    # Where a new notification is also sent (core.notifications), each the user's own choice.
+    notify_by_email = models.BooleanField(_("通知同时发送电子邮件"), default=False)
+    notify_by_sms = models.BooleanField(_("通知同时发送短信"), default=False)
 
     objects = ScopedUserManager()
 

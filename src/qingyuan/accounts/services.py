@@ -223,3 +223,15 @@ def user_change_password(*, user: User, new_password: str) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit.record(actor=user, action=audit.AuditAction.PASSWORD, target=user)
+
+
+def user_notification_settings(*, user, email: str, notify_by_email: bool, notify_by_sms: bool):
+    """The user sets their own e-mail address and where notifications also go; audited like any change."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = audit.snapshot(locked)
+        locked.email, locked.notify_by_email, locked.notify_by_sms = email, notify_by_email, notify_by_sms
+        locked.save(update_fields=["email", "notify_by_email", "notify_by_sms"])
+        b, a = audit.diff(before, audit.snapshot(locked))
+        audit.record(actor=user, action=audit.AuditAction.UPDATE, target=locked, before=b, after=a)
+    return locked

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("notifications/", views.notification_settings, name="notification_settings"),
     path("otp/setup/", otp.otp_setup, name="otp_setup"),
     path("otp/verify/", otp.otp_verify, name="otp_verify"),
     path("users/", views.user_list, name="user_list"),

@@ -15,7 +15,7 @@ from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
 
 from . import services
-from .forms import LoginForm, UserForm
+from .forms import LoginForm, NotificationSettingsForm, UserForm
 from .models import ChangeStatus, User, UserChangeRequest
 from .redirects import safe_next
 from .roles import ADMIN_ROLES, Role
@@ -45,6 +45,30 @@ def password_change(request):
         messages.success(request, "密码已修改。")
         return redirect(safe_next(request))
     return render(request, "accounts/password_change.html", {"form": form, "title": "修改密码"})
+
+
+@login_required
+def notification_settings(request):
+    """Each user's own choice: notifications also by e-mail and/or SMS."""
+    form = NotificationSettingsForm(request.POST or None, instance=request.user)
+    style_fields(form)
+    if request.method == "POST" and form.is_valid():
+        services.user_notification_settings(
+            user=request.user,
+            email=form.cleaned_data["email"],
+            notify_by_email=form.cleaned_data["notify_by_email"],
+            notify_by_sms=form.cleaned_data["notify_by_sms"],
+        )
+        messages.success(request, "通知方式已保存。")
+        return redirect("accounts:notification_settings")
+    if request.method == "POST":
+        # A refused form must not leave the edited values on the request's user (the nav shows it).
+        request.user.refresh_from_db(fields=["email", "notify_by_email", "notify_by_sms"])
+    return render(
+        request,
+        "accounts/notification_settings.html",
+        {"form": form, "title": "通知方式", "phone_masked": request.user.phone_masked},
+    )
 
 
 class UserFilter(StyledFilterSet):

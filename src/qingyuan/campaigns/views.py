@@ -222,6 +222,8 @@ def campaign_detail(request, pk):
         "outreach": selectors.outreach_totals(region=prefix, campaign=campaign),
         "outreach_rows": selectors.outreach_by_county(campaign, user=user),
         "tagged": selectors.tagged_counts(campaign, user),
+        # The counts link to the lists only for those who may open them (a police liaison may not).
+        "list_links": {kind: user.can(f"{kind}.view") for kind in ("leads", "inspections", "cases")},
     }
     if can_manage:
         context.update(

@@ -49,19 +49,25 @@ PLACEHOLDERS = [
     ("party_address", "当事人住址"),
     ("subject", "监管对象名称"),
     ("facts", "违法事实"),
-    ("offences", "认定的违法行为（列表，每项含 code name basis）"),
+    ("offences", "认定的违法行为（列表）"),
     ("basis", "法律依据（适用条款）"),
     ("offence_name", "违法行为（适用条款）"),
     ("fine_ranges", "罚款幅度说明（列表）"),
     ("procedure", "程序"),
     ("decided_on", "决定日期"),
     ("discretion_reason", "自由裁量理由"),
-    ("measures", "处罚措施（列表，每项含 kind amount description）"),
+    ("measures", "处罚措施（列表）"),
     ("measures_text", "处罚措施（一段文字）"),
     ("fine", "罚款金额（元）"),
     ("payment_days", "缴款期限（日）"),
     ("today", "制作日期"),
 ]
+
+# What each item of a list placeholder holds, as a template author writes it (m.amount).
+PLACEHOLDER_PARTS = {
+    "offences": (("code", "代码"), ("name", "名称"), ("basis", "依据")),
+    "measures": (("kind", "种类"), ("amount", "金额"), ("description", "说明")),
+}
 
 
 @dataclass(frozen=True)

@@ -24,21 +24,28 @@ class ReferralProposeForm(StyledForm):
     target = forms.ChoiceField(label="移送对象", choices=ReferralTarget.choices)
     target_unit = forms.CharField(label="接收单位", max_length=200)
     reason = forms.CharField(label="移送理由", widget=forms.Textarea(attrs={"rows": 2}))
-    proposed_on = forms.DateField(label="提请日期", required=False, widget=DateInput, help_text="留空为今天")
+    proposed_on = forms.DateField(
+        label="提请日期", required=False, widget=DateInput, initial=timezone.localdate, help_text="留空为今天"
+    )
 
 
 class ApproveForm(StyledForm):
-    approved_on = forms.DateField(label="批准日期", required=False, widget=DateInput, help_text="留空为今天")
+    approved_on = forms.DateField(
+        label="批准日期", required=False, widget=DateInput, initial=timezone.localdate, help_text="留空为今天"
+    )
 
 
 class TransferForm(StyledForm):
     transferred_at = forms.DateTimeField(
-        label="移送时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        label="移送时间",
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        initial=timezone.now,
     )
 
 
 class ReceiptForm(StyledForm):
-    received_on = forms.DateField(label="接收日期", widget=DateInput)
+    received_on = forms.DateField(label="接收日期", widget=DateInput, initial=timezone.localdate)
     receipt_no = forms.CharField(label="回执编号", max_length=60)
 
 
@@ -46,12 +53,12 @@ class OutcomeForm(StyledForm):
     outcome = forms.ChoiceField(
         label="接收结果", choices=[(k, v) for k, v in ReferralOutcome.choices if k != ReferralOutcome.PENDING]
     )
-    outcome_on = forms.DateField(label="结果日期", widget=DateInput)
+    outcome_on = forms.DateField(label="结果日期", widget=DateInput, initial=timezone.localdate)
     note = forms.CharField(label="说明（不予受理/立案的须填写理由）", required=False, max_length=2000)
 
 
 class ReviewRequestForm(StyledForm):
-    requested_on = forms.DateField(label="提请复议日期", widget=DateInput)
+    requested_on = forms.DateField(label="提请复议日期", widget=DateInput, initial=timezone.localdate)
 
 
 class ReviewResultForm(StyledForm):

@@ -57,31 +57,59 @@ def _case_for(request, pk) -> Case:
     )
 
 
-def _form_errors(form):
-    return ValidationError(
-        [
-            f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
-            for f, errs in form.errors.items()
-            for e in errs
-        ]
-    )
-
-
 def _run(request, form, action):
-    """Validate the form, run the service, report the outcome as messages; nothing is half-saved
-    because every service is one transaction."""
+    """Validate the form and run the service; nothing is half-saved because every service is one
+    transaction. Returns None when done, else the refusal: the form then carries it, next to the
+    field it names or at its top."""
+    if form is not None and not form.is_valid():
+        return ValidationError("")
     try:
-        if form is not None and not form.is_valid():
-            raise _form_errors(form)
         action(form.cleaned_data if form is not None else {})
     except StaleEdit:
         raise  # the caller shows the conflict with the user's input instead of a message
     except (ValidationError, TransitionNotAllowed) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
-        return False
+        if form is None:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, getattr(exc, "messages", None) or [str(exc)])
+        return exc
     messages.success(request, "已完成。")
-    return True
+    return None
+
+
+# The heading each form has on the case page, repeated on the page that shows it again refused.
+HEADINGS = {
+    "crime_facts": "涉嫌犯罪相关事实",
+    "crime_override": "决定不移送公安机关（领导）",
+    "referral_propose": "提请移送",
+    "judgment": "登记法院判决",
+    "accountable": "登记追责人员",
+    "approve": "批准移送",
+    "decline": "决定不移送",
+    "transfer": "登记移送时间",
+    "receipt": "登记接收回执",
+    "outcome": "登记接收结果",
+    "review_request": "提请复议",
+    "review_result": "登记复议结果",
+    "complete": "登记检查结果",
+    "link": "关联再次违法案件",
+}
+
+
+def _refused(request, form, action, case, about=""):
+    """The refused form again on a page of its own, with what was typed and the reasons in Chinese;
+    200, since the user only has to correct and send it again."""
+    for name in form.fields:
+        if name in form.errors:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+    title = f"{HEADINGS.get(action, '办理')}：{about or case}"
+    context = {"form": form, "title": title, "cancel_url": f"{case.get_absolute_url()}#followup"}
+    return render(request, "includes/form.html", context)
 
 
 def _back(request, case):
@@ -250,12 +278,14 @@ def followup_action(request, pk, action):
             referrals.accountable_add(actor=user, case=case, **data)
 
     try:
-        _run(request, form, handle)
+        refused = _run(request, form, handle)
     except StaleEdit as exc:
         # A colleague saved these facts since the panel was opened: both values, the input kept.
         form.show_conflict(exc)
         context = {"form": form, "title": f"涉嫌犯罪相关事实：{case}", "cancel_url": case.get_absolute_url()}
         return render(request, "includes/form.html", context, status=409)
+    if refused is not None and form is not None:
+        return _refused(request, form, action, case)
     return _back(request, case)
 
 
@@ -307,7 +337,8 @@ def referral_action(request, pk, action):
                 raise ValidationError("只有已批准的移送其他地区的记录可以将案件整体移送")
             services.case_transfer(actor=user, case=referral.case, reason=f"{referral}：{referral.reason}")
 
-    _run(request, form, handle)
+    if _run(request, form, handle) is not None and form is not None:
+        return _refused(request, form, action, referral.case, about=str(referral))
     return _back(request, referral.case)
 
 
@@ -335,7 +366,8 @@ def recheck_action(request, pk, action):
             rechecks.reoffence_link(actor=user, recheck=recheck, new_case=data["new_case"])
     else:
         raise Http404
-    _run(request, form, handle)
+    if _run(request, form, handle) is not None:
+        return _refused(request, form, action, recheck.case, about=str(recheck))
     return _back(request, recheck.case)
 
 

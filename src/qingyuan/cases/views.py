@@ -5,9 +5,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
@@ -19,7 +18,7 @@ from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.rules.selectors import time_limits_preloaded
 from qingyuan.subjects.models import InstitutionType
 
-from . import documents, selectors, services, workflow
+from . import documents, proposal, selectors, services, workflow
 from .forms import (
     DateForm,
     DecisionForm,
@@ -33,9 +32,8 @@ from .forms import (
     PaymentForm,
     ProposeForm,
     ReasonForm,
-    TemplateUploadForm,
 )
-from .models import Case, CaseSource, CaseStatus, DocumentKind, DocumentTemplate, PartyKind
+from .models import Case, CaseSource, CaseStatus, DocumentKind, PartyKind
 
 
 class CaseFilterForm(forms.Form):
@@ -132,7 +130,15 @@ def _origin(request):
     from qingyuan.subjects.models import Subject, SubjectKind
 
     params = request.POST if request.method == "POST" else request.GET
-    origin = {"lead": None, "inspection": None, "subject": None, "source": CaseSource.DIRECT, "initial": {}}
+    origin = {
+        "lead": None,
+        "inspection": None,
+        "subject": None,
+        "source": CaseSource.DIRECT,
+        "initial": {},
+        "party_person": None,
+        "evidence": [],
+    }
     if params.get("lead"):
         lead = get_visible_or_404(
             Lead.objects.select_related("subject", "handling_unit"), request.user, pk=params["lead"]
@@ -148,8 +154,12 @@ def _origin(request):
             from qingyuan.inspections.models import Inspection
         except ImportError:
             raise Http404 from None
-        inspection = get_visible_or_404(Inspection.objects.all(), request.user, pk=params["inspection"])
+        inspection = get_visible_or_404(
+            Inspection.objects.select_related("subject"), request.user, pk=params["inspection"]
+        )
         origin.update(inspection=inspection, subject=inspection.subject, source=CaseSource.INSPECTION)
+        origin["party_person"] = proposal.party_person(inspection)
+        origin["evidence"] = list(inspection.evidence.all())
     elif params.get("subject"):
         origin["subject"] = get_visible_or_404(Subject.objects.all(), request.user, pk=params["subject"])
     subject = origin["subject"]
@@ -161,6 +171,11 @@ def _origin(request):
             party_kind=PartyKind.ORGANISATION if subject.kind == SubjectKind.LICENSED else PartyKind.CITIZEN,
         )
     return origin
+
+
+def _case_of_inspection(inspection):
+    # One inspection founds one case (cases.services.case_propose refuses a second).
+    return Case.objects.filter(inspection=inspection).order_by("pk").first()
 
 
 @require_perm("cases.edit")
@@ -176,14 +191,23 @@ def case_create(request):
         q = request.GET.get("q", "").strip()
         found = Subject.objects.visible_to(request.user).filter(name__contains=q)[:20] if q else []
         return render(request, "cases/case_start.html", {"title": "提请立案", "q": q, "subjects": found})
+    inspection = origin["inspection"]
+    if inspection is not None:
+        existing = _case_of_inspection(inspection)
+        if existing is not None:
+            messages.info(request, "该检查已提请立案，不能重复立案，以下是已有的案件。")
+            return redirect(existing.get_absolute_url())
     unit = origin["lead"].handling_unit if origin["lead"] else request.user.unit
     form = ProposeForm(
         request.POST or None,
         unit=unit,
         initial=origin["initial"],
         region=origin["subject"].region,
-        on=services.checked_day(lead=origin["lead"], inspection=origin["inspection"]),
+        on=services.checked_day(lead=origin["lead"], inspection=inspection),
     )
+    if inspection is not None and request.method != "POST":
+        offered = {code for code, _label in form.fields["offence_codes"].choices}
+        form.initial.update(proposal.initial_from_inspection(inspection, offered))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -202,7 +226,8 @@ def case_create(request):
                 facts=data["facts"],
                 officers=list(data["officers"]),
                 lead=origin["lead"],
-                inspection=origin["inspection"],
+                inspection=inspection,
+                party_person=_party_person(origin, data),
                 campaign=data.get("campaign"),
             )
         except (ValidationError, workflow.TransitionNotAllowed) as exc:
@@ -216,6 +241,12 @@ def case_create(request):
         "cases/case_form.html",
         {"title": f"提请立案：{origin['subject']}", "form": form, "origin": origin, "hidden": hidden},
     )
+
+
+def _party_person(origin, data):
+    # The person named at the inspection is the party only while the officer keeps that name.
+    person = origin["party_person"]
+    return person if person is not None and data["party_name"].strip() == person.name else None
 
 
 def _form_errors(form, exc):
@@ -232,14 +263,62 @@ def _typical_of(case):
     return PublishedCase.objects.filter(case=case).first()
 
 
-@require_perm("cases.view")
-def case_detail(request, pk):
-    case = selectors.case_for(request.user, pk)
+DATE_ACTIONS = ("approve_open", "request_hearing", "end_hearing", "serve", "close", "pause_end")
+REASON_ACTIONS = ("not_open", "revoke", "transfer")
+
+
+def _auto_id(action):
+    # Several small forms share one page: ids carry the action so that labels find their own field.
+    return f"{action}-%s"
+
+
+def _action_forms(case, user, actions, decision):
+    """A fresh form for every step the case page can show; the page picks those the case allows."""
+    can_edit = user.can("cases.edit")
+    found = {a: DateForm(auto_id=_auto_id(a)) for a in DATE_ACTIONS}
+    found.update({a: ReasonForm(auto_id=_auto_id(a)) for a in REASON_ACTIONS})
+    found["notify"] = NotifyForm(auto_id=_auto_id("notify")) if "notify" in actions else None
+    found["decide"] = DecisionForm(case=case, auto_id=_auto_id("decide")) if "decide" in actions else None
+    found["extend"] = ExtendForm(auto_id=_auto_id("extend")) if user.can("cases.approve") else None
+    found["pause"] = PauseForm(auto_id=_auto_id("pause")) if can_edit else None
+    found["facts"] = (
+        FactsForm(
+            initial={"facts": case.facts, "illegal_income": case.illegal_income},
+            record=case,
+            auto_id=_auto_id("facts"),
+        )
+        if can_edit and decision is None
+        else None
+    )
+    found["payment"] = PaymentForm(auto_id=_auto_id("payment")) if can_edit else None
+    found["national_entry"] = (
+        NationalEntryForm(
+            initial={"on": case.national_entry_on}, record=case, auto_id=_auto_id("national_entry")
+        )
+        if can_edit
+        else None
+    )
+    found["file"] = (
+        FilingForm(record=decision, auto_id=_auto_id("file")) if can_edit and decision is not None else None
+    )
+    found["evidence"] = (
+        EvidenceForm(auto_id=_auto_id("evidence"))
+        if user.can("evidence.add") and case.status in workflow.OPEN_STATES
+        else None
+    )
+    return found
+
+
+def _detail(request, case, refused=None, status=200):
+    """The case page; `refused` is (action, bound form) for a step the user submitted and that was
+    refused: its form is shown with what was typed and the errors, in place of a fresh one."""
     user = request.user
     actions = dict(workflow.available(case, user))
     ranges, ranges_error = selectors.fine_ranges(case)
     decision = getattr(case, "decision", None)
-    can_edit = user.can("cases.edit")
+    forms_by_action = _action_forms(case, user, actions, decision)
+    if refused is not None:
+        forms_by_action[refused[0]] = refused[1]
     return render(
         request,
         "cases/case_detail.html",
@@ -256,32 +335,21 @@ def case_detail(request, pk):
             "filing": selectors.filing(case),
             "hearing_due": services.deadlines.hearing_window_due(case),
             "documents": [(k, DocumentKind(k).label) for k in documents.available_kinds(case)],
-            "can_edit": can_edit,
+            "can_edit": user.can("cases.edit"),
             "can_approve": user.can("cases.approve"),
-            "reason_form": ReasonForm(),
-            "date_form": DateForm(),
-            "notify_form": NotifyForm() if "notify" in actions else None,
-            "decision_form": DecisionForm(case=case) if "decide" in actions else None,
-            "extend_form": ExtendForm() if user.can("cases.approve") else None,
-            "pause_form": PauseForm() if can_edit else None,
-            "facts_form": FactsForm(
-                initial={"facts": case.facts, "illegal_income": case.illegal_income}, record=case
-            )
-            if can_edit and decision is None
-            else None,
-            "payment_form": PaymentForm() if can_edit else None,
-            "entry_form": NationalEntryForm(initial={"on": case.national_entry_on}, record=case)
-            if can_edit
-            else None,
-            "filing_form": FilingForm(record=decision) if can_edit and decision is not None else None,
+            "forms": forms_by_action,
+            "refused": refused[0] if refused is not None else "",
             "open_pause": case.pauses.filter(ended_on__isnull=True).first(),
             "deciding": case.status in workflow.DECIDING_STATES,
             "evidence": list(case.evidence.all()),
-            "evidence_form": EvidenceForm()
-            if user.can("evidence.add") and case.status in workflow.OPEN_STATES
-            else None,
         },
+        status=status,
     )
+
+
+@require_perm("cases.view")
+def case_detail(request, pk):
+    return _detail(request, selectors.case_for(request.user, pk))
 
 
 ACTION_FORMS = {
@@ -378,35 +446,72 @@ def _handlers(user, case, data, form):
     }
 
 
+# Fields a service names differently from the form that sends them.
+FIELD_ALIASES = {"measures": None}
+
+
+def _field_for(form, name):
+    if name in form.fields:
+        return name
+    if name in FIELD_ALIASES:
+        return FIELD_ALIASES[name]
+    # The one-date forms send "on" for 立案, 送达, 结案, 备案 … dates the services call opened_on, served_on …
+    if name.endswith("_on") and "on" in form.fields:
+        return "on"
+    return None
+
+
+def _refusal_on_form(form, exc, action):
+    """Put a service's refusal on the form: next to the field it names, else at the top of the form."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(_field_for(form, name), errors)
+        return
+    messages_ = getattr(exc, "messages", None) or [str(exc)]
+    codes = {getattr(e, "code", None) for e in getattr(exc, "error_list", [])}
+    # The fine is checked against the legal range by rules.fines, which knows no form.
+    target = "fine" if action == "decide" and any(c and c.startswith("fine") for c in codes) else None
+    form.add_error(target, messages_)
+
+
+def _mark_invalid(form):
+    """Red fields, and the cursor on the first of them, so the page opens where the refusal is."""
+    invalid = [name for name in form.fields if name in form.errors]
+    for name in invalid:
+        widget = form.fields[name].widget
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+    visible = [name for name, field in form.fields.items() if not field.widget.is_hidden]
+    first = (invalid or visible or [None])[0]
+    if first is not None:
+        form.fields[first].widget.attrs["autofocus"] = True
+
+
+def _bound_form(request, case, action):
+    auto_id = _auto_id(action)
+    if action == "decide":
+        return DecisionForm(request.POST, case=case, auto_id=auto_id)
+    if action == "evidence":
+        return EvidenceForm(request.POST, request.FILES, auto_id=auto_id)
+    if action in VERSIONED_RECORDS:
+        return ACTION_FORMS[action](request.POST, record=VERSIONED_RECORDS[action](case), auto_id=auto_id)
+    if action in ACTION_FORMS:
+        return ACTION_FORMS[action](request.POST, auto_id=auto_id)
+    return None
+
+
 @require_POST
 @require_perm("cases.view")
 def case_action(request, pk, action):
     case = selectors.case_for(request.user, pk)
     user = request.user
     services.case_action_check(actor=user, case=case, action=action)
-    if action == "decide":
-        form = DecisionForm(request.POST, case=case)
-    elif action == "evidence":
-        form = EvidenceForm(request.POST, request.FILES)
-    elif action in VERSIONED_RECORDS:
-        form = ACTION_FORMS[action](request.POST, record=VERSIONED_RECORDS[action](case))
-    elif action in ACTION_FORMS:
-        form = ACTION_FORMS[action](request.POST)
-    else:
-        form = None
-    handlers = _handlers(user, case, {}, form)
-    if action not in handlers:
+    form = _bound_form(request, case, action)
+    if action not in _handlers(user, case, {}, form):
         raise Http404
+    if form is not None and not form.is_valid():
+        return _refused(request, pk, action, form)
+    data = form.cleaned_data if form is not None else {}
     try:
-        if form is not None and not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
-                    for f, errs in form.errors.items()
-                    for e in errs
-                ]
-            )
-        data = form.cleaned_data if form is not None else {}
         _handlers(user, case, data, form)[action]()
     except StaleEdit as exc:
         # A colleague saved since this form was opened: show both values and keep what was typed.
@@ -417,7 +522,13 @@ def case_action(request, pk, action):
             "cancel_url": case.get_absolute_url(),
         }
         return render(request, "includes/form.html", context, status=409)
-    except (ValidationError, workflow.TransitionNotAllowed, PermissionDenied) as exc:
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您没有该操作的权限")
+    except (ValidationError, workflow.TransitionNotAllowed) as exc:
+        if form is not None:
+            _refusal_on_form(form, exc, action)
+            return _refused(request, pk, action, form)
+        # A step without a form (提交合议审理, 转入执行): the reason is shown at the top of the page.
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
     else:
@@ -425,69 +536,7 @@ def case_action(request, pk, action):
     return redirect(case.get_absolute_url())
 
 
-@require_perm("cases.view")
-def case_document(request, pk, kind):
-    case = selectors.case_for(request.user, pk)
-    if kind not in documents.available_kinds(case):
-        raise Http404
-    try:
-        rendered = documents.document_render(actor=request.user, case=case, kind=kind)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect(case.get_absolute_url())
-    return _docx_response(rendered.content, rendered.filename)
-
-
-def _docx_response(content, filename):
-    from urllib.parse import quote
-
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-@require_perm("cases.templates")
-def template_admin(request):
-    form = TemplateUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and request.POST.get("reset"):
-        documents.template_reset(actor=request.user, kind=request.POST["reset"])
-        messages.success(request, "已恢复为系统默认模板。")
-        return redirect("cases:templates")
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            documents.template_upload(
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                content=upload.read(),
-                original_name=upload.name,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "模板已启用。")
-            return redirect("cases:templates")
-    uploaded = {t.kind: t for t in DocumentTemplate.objects.select_related("uploaded_by").defer("content")}
-    return render(
-        request,
-        "cases/templates.html",
-        {
-            "title": "文书模板",
-            "form": form,
-            "kinds": [(k, label, uploaded.get(k)) for k, label in DocumentKind.choices],
-            "placeholders": documents.PLACEHOLDERS,
-        },
-    )
-
-
-@require_perm("cases.templates")
-def template_download(request, kind):
-    if kind not in DocumentKind.values:
-        raise Http404
-    from qingyuan.core import audit
-
-    audit.record(action=audit.AuditAction.EXPORT, target_type="cases.documenttemplate", target_repr=kind)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return _docx_response(documents.template_source(kind), f"{DocumentKind(kind).label}模板-{stamp}.docx")
+def _refused(request, pk, action, form):
+    _mark_invalid(form)
+    # Nothing was saved (each service is one transaction): the page again, from the database.
+    return _detail(request, selectors.case_for(request.user, pk), refused=(action, form))

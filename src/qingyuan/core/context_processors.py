@@ -49,4 +49,11 @@ def navigation(request):
             items.append(menus[menu])
         menus[menu]["children"].append(entry)
         menus[menu]["active"] |= active
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_notifications": _unread(user)}
+
+
+def _unread(user) -> int:
+    """The 通知 badge: one indexed count (notification_unread covers user and read_at)."""
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,17 +1,62 @@
 from django import forms
 
-from . import concurrency
+from . import concurrency, widgets
 from .filters import SafeFilterSet
+
+# Django's placeholder for "nothing chosen yet", in Chinese.
+BLANK_LABEL = "请选择"
+DASHES = "---------"
+
+
+def _chinese_blank(field: forms.Field) -> None:
+    if getattr(field, "empty_label", None) == DASHES:
+        field.empty_label = BLANK_LABEL
+        field.widget.choices = field.choices
+        return
+    if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+        return
+    choices = list(field.choices)
+    if any(value == "" and label == DASHES for value, label in choices):
+        field.choices = [
+            (value, BLANK_LABEL if value == "" and label == DASHES else label) for value, label in choices
+        ]
+
+
+def _start_blank(form: forms.BaseForm, name: str, field: forms.Field) -> None:
+    """A required single choice with nothing to preselect starts on an empty entry, so the first option
+    is never saved because nobody looked at it."""
+    if (
+        isinstance(field, (forms.ModelChoiceField, forms.MultipleChoiceField))
+        or not isinstance(field, forms.ChoiceField)
+        or type(field.widget) is not forms.Select
+        or not field.required
+        or field.initial is not None
+        or form.initial.get(name) is not None
+    ):
+        return
+    choices = list(field.choices)
+    if choices and not any(value in field.empty_values for value, _label in choices):
+        field.choices = [("", BLANK_LABEL), *choices]
 
 
 def style_fields(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget, so templates stay plain loops."""
-    for field in form.fields.values():
+    """Bootstrap classes on every widget, so templates stay plain loops; ISO dates, option lists as
+    form-checks, people by name and unit, regions by the cascading picker (core.widgets)."""
+    for name, field in form.fields.items():
+        if widgets.is_user_field(field):
+            widgets.label_people(field)
+        if widgets.is_region_field(field):
+            widgets.region_picker(field)
+        _chinese_blank(field)
+        _start_blank(form, name, field)
         widget = field.widget
+        widgets.iso_dates(widget)
         if isinstance(widget, forms.NullBooleanSelect):
             widget.choices = (("unknown", "全部"), ("true", "是"), ("false", "否"))
             widget.attrs.setdefault("class", "form-select")
-        elif isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            widgets.option_list(widget)
+        elif isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             widget.attrs.setdefault("class", "form-select")
@@ -101,8 +146,9 @@ class StyledFilterSet(SafeFilterSet):
         return form
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+# Apps import the date widget from here.
+DateInput = widgets.DateInput
+DateTimeInput = widgets.DateTimeInput
 
 
 class WorkdayOverrideForm(StyledModelForm):

@@ -12,25 +12,63 @@ from .models import AuditAction, AuditEvent, WorkdayOverride
 from .permissions import require_perm
 
 
-@login_required
-def home(request):
-    user = request.user
+def _jurisdiction_figures(user) -> list[tuple[str, int, str]]:
+    """辖区数据: the figures of the user's jurisdiction today, (label, value, link)."""
+    from django.urls import reverse
+
+    today = timezone.localdate()
     figures = []
+    if user.can("leads.view"):
+        from qingyuan.leads.models import Lead, Status
+
+        leads = Lead.objects.visible_to(user).exclude(status__in=[Status.CLOSED, Status.REJECTED])
+        url = reverse("leads:list")
+        figures += [
+            ("在办线索", leads.count(), url),
+            ("超期线索", Lead.objects.visible_to(user).overdue(today).count(), f"{url}?overdue=true"),
+        ]
+    if user.can("cases.view"):
+        from qingyuan.cases.models import Case
+
+        url = reverse("cases:list")
+        figures.append(
+            ("超期案件", Case.objects.visible_to(user).overdue(today).count(), f"{url}?overdue=true")
+        )
     if user.can("subjects.view"):
         subjects = Subject.objects.visible_to(user)
+        url = reverse("subjects:list")
         figures += [
-            ("在查监管对象", subjects.filter(status=SubjectStatus.ACTIVE).count()),
-            ("已取缔", subjects.filter(status=SubjectStatus.BANNED).count()),
+            ("在查监管对象", subjects.filter(status=SubjectStatus.ACTIVE).count(), url),
+            ("已取缔", subjects.filter(status=SubjectStatus.BANNED).count(), url),
         ]
     if user.can("registry.view"):
         figures += [
-            ("辖区医疗机构", Institution.objects.visible_to(user).count()),
-            ("辖区执业人员", Practitioner.objects.visible_to(user).count()),
+            (
+                "辖区医疗机构",
+                Institution.objects.visible_to(user).count(),
+                reverse("registry:institution_list"),
+            ),
+            (
+                "辖区执业人员",
+                Practitioner.objects.visible_to(user).count(),
+                reverse("registry:practitioner_list"),
+            ),
         ]
-    recent = []
-    if user.can("subjects.view"):
-        recent = Subject.objects.visible_to(user).select_related("region")[:10]
-    return render(request, "core/home.html", {"title": "首页", "figures": figures, "recent_subjects": recent})
+    return figures
+
+
+@login_required
+def home(request):
+    """「我的工作」: what is overdue, due within 2 working days, the rest of today's work, then the
+    jurisdiction's figures (core.worklist)."""
+    from .worklist import work_list
+
+    user = request.user
+    return render(
+        request,
+        "core/home.html",
+        {"title": "我的工作", "work": work_list(user), "figures": _jurisdiction_figures(user)},
+    )
 
 
 class AuditFilter(StyledFilterSet):

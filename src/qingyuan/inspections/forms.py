@@ -43,6 +43,12 @@ class InspectionForm(StyledForm):
     vehicles = forms.IntegerField(label="出动车辆（辆次）", min_value=0, max_value=999, initial=1)
     findings = forms.CharField(label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     outcome = forms.ChoiceField(label="处理结果", choices=InspectionOutcome.choices)
+    # Filled by drafts.js when the form opens on the phone, kept with the draft; see services.resubmitted.
+    client_id = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput(attrs={"data-client-id": ""}),
+        error_messages={"invalid": "表单标识无效，请刷新页面后重新填写"},
+    )
 
     def __init__(self, *args, actor, items=(), region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,17 +125,54 @@ class InspectionForm(StyledForm):
         }
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *, attrs=None, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, **(attrs or {})}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class EvidenceForm(StyledForm):
+    """One upload may carry several files (a burst of photos): each becomes its own piece of evidence
+    with the same type and description. 拍照 opens the phone's rear camera directly."""
+
     kind = forms.ChoiceField(label="证据类型", choices=EvidenceKind.choices)
-    file = forms.FileField(
-        label="文件",
+    file = MultipleFileField(
+        label="选择文件",
         required=False,
-        help_text="照片、录音、录像、PDF/Word/Excel；扣押物品可不附照片",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*,audio/*,video/*,.pdf,.docx,.xlsx"}),
+        help_text="可一次选择多个文件：照片、录音、录像、PDF/Word/Excel；扣押物品可不附照片",
+        attrs={"accept": "image/*,audio/*,video/*,.pdf,.docx,.xlsx"},
     )
+    camera = MultipleFileField(
+        label="拍照",
+        required=False,
+        help_text="用手机后置摄像头直接拍摄，可连续拍多张",
+        attrs={"accept": "image/*", "capture": "environment"},
+    )
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput(attrs={"data-client-id": ""}))
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     quantity = forms.CharField(label="数量（扣押物品）", required=False, max_length=100)
     storage_place = forms.CharField(label="存放地点（扣押物品）", required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("file", "camera"):
+            # Shown as a labelled button (the template), the input itself stays reachable by keyboard.
+            self.fields[name].widget.attrs["class"] = "visually-hidden"
+
+    def chosen_files(self) -> list:
+        return list(self.cleaned_data.get("file") or []) + list(self.cleaned_data.get("camera") or [])
 
 
 class ChecklistItemForm(StyledForm):

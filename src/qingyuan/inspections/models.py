@@ -131,6 +131,9 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # Made by the phone when the form is first opened: a form resent after a lost connection carries
+    # the same id, and the second submission finds the inspection the first one saved.
+    client_id = models.UUIDField(_("表单标识"), null=True, blank=True, unique=True, editable=False)
 
     objects = InspectionQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ Other apps call `inspection_record` (cases: 复查, 回头看), `evidence_add` a
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qingyuan.campaigns.selectors import check_campaign_tag
@@ -98,6 +98,14 @@ def _answers(answers, items) -> list[tuple[ChecklistItem, str, str]]:
     return rows
 
 
+def resubmitted(actor, client_id):
+    """The inspection this user already saved from the form carrying `client_id`, or None. A phone
+    that lost the connection after sending resends the same form; it must land on the saved record."""
+    if not client_id:
+        return None
+    return Inspection.objects.filter(client_id=client_id, recorded_by=actor).first()
+
+
 @transaction.atomic
 def inspection_record(
     *,
@@ -115,18 +123,29 @@ def inspection_record(
     lead=None,
     answers=None,
     campaign=None,
+    client_id=None,
 ) -> Inspection:
     """Record an inspection made by `officers` (users) at `subject`.
 
     `answers` are the checklist results: {item or item id: result | (result, note) | {"result", "note"}}
     or a list of {"item", "result", "note"}; results are AnswerResult values. Raises ValidationError
     (messages keyed by field) or PermissionDenied; nothing is saved then.
+
+    `client_id` is the id the form was given on the phone: a second submission with the same id
+    returns the inspection the first one saved (marked `resubmitted`) and records nothing new.
     """
 
     if not getattr(actor, "can", None) or not actor.can("inspections.edit"):
         raise PermissionDenied("无权记录监督检查")
     if not may_act_on(actor, subject):
         raise PermissionDenied("该监管对象不在您的管辖范围内")
+    if client_id:
+        earlier = resubmitted(actor, client_id)
+        if earlier is not None:
+            earlier.resubmitted = True
+            return earlier
+        if Inspection.objects.filter(client_id=client_id).exists():
+            raise ValidationError({"client_id": ["该表单标识已被使用，请刷新页面后重新填写"]})
     errors: dict[str, list[str]] = {}
     if kind not in InspectionKind.values:
         errors.setdefault("kind", []).append("请选择检查方式")
@@ -182,9 +201,19 @@ def inspection_record(
         checklist=template,
         recorded_by=actor,
         officer_count=len({o.pk for o in officers}),
+        client_id=client_id or None,
     )
-    inspection.full_clean()
-    inspection.save()
+    inspection.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            inspection.save()
+    except IntegrityError:
+        # The same form arrived twice at once: the other request saved it first.
+        earlier = resubmitted(actor, client_id)
+        if earlier is None:
+            raise
+        earlier.resubmitted = True
+        return earlier
     inspection.officers.set({o.pk: o for o in officers}.values())
     ChecklistAnswer.objects.bulk_create(
         ChecklistAnswer(inspection=inspection, item=item, result=result, note=note)
@@ -282,6 +311,64 @@ def evidence_add(
             storage.discard(stored.path)
         raise
     return evidence
+
+
+MAX_FILES_AT_ONCE = 20
+
+
+def evidence_add_many(*, actor, subject, files, kind: str, inspection=None, description: str = "", **fields):
+    """Several files chosen at once (a burst of photos): each stored as its own piece of evidence by
+    `evidence_add`, with its own hash, audit row and custody event, and all of them or none. Every file
+    refused is named in the error; the files already written for this submission are removed."""
+    files = [f for f in (files or []) if f is not None]
+    if len(files) <= 1:
+        return [
+            evidence_add(
+                actor=actor,
+                subject=subject,
+                uploaded_file=files[0] if files else None,
+                kind=kind,
+                description=description,
+                inspection=inspection,
+                **fields,
+            )
+        ]
+    if len(files) > MAX_FILES_AT_ONCE:
+        raise ValidationError({"file": [f"一次最多上传{MAX_FILES_AT_ONCE}个文件（已选{len(files)}个）"]})
+    saved, problems = [], []
+    try:
+        with transaction.atomic():
+            for uploaded in files:
+                try:
+                    saved.append(
+                        evidence_add(
+                            actor=actor,
+                            subject=subject,
+                            uploaded_file=uploaded,
+                            kind=kind,
+                            description=description,
+                            inspection=inspection,
+                            **fields,
+                        )
+                    )
+                except ValidationError as exc:
+                    messages = exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages}
+                    for field, texts in messages.items():
+                        problems.append((field, texts))
+                    if any(field != "file" for field, _texts in problems):
+                        break  # a wrong form field is wrong for every file: once is enough
+            if problems:
+                errors: dict[str, list[str]] = {}
+                for field, texts in problems:
+                    errors.setdefault(field, []).extend(t for t in texts if t not in errors.get(field, []))
+                errors.setdefault("file", []).append(f"共选择{len(files)}个文件，以上问题改正前一个也未保存")
+                raise ValidationError(errors)
+    except BaseException:
+        for evidence in saved:
+            if evidence.path:
+                storage.discard(evidence.path)
+        raise
+    return saved
 
 
 def evidence_open(*, actor, evidence, action: str = CustodyAction.DOWNLOAD, request=None):

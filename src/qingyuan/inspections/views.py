@@ -1,5 +1,6 @@
 """Pages: inspection list, the field form, the record page with evidence, the 笔录 and evidence files."""
 
+import uuid
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -64,26 +65,62 @@ def _apply_errors(form, exc: ValidationError):
         form.add_error(None, exc.messages)
 
 
+def _lead_for(request, pk):
+    from qingyuan.leads.models import Lead
+
+    return get_visible_or_404(
+        Lead.objects.select_related("subject__region", "campaign", "handling_unit"), request.user, pk=pk
+    )
+
+
+def _pick_subject(request, lead):
+    """No subject yet: the lead's, or one the inspector picks from their sites (or 建立监管对象)."""
+    q = request.GET.get("q", "").strip()
+    found = (
+        selectors.subject_choices(request.user, q or (lead.place if lead else ""))
+        if q or (lead and lead.place)
+        else []
+    )
+    return render(
+        request,
+        "inspections/inspection_start.html",
+        {
+            "title": "记录监督检查",
+            "lead": lead,
+            "q": q,
+            "subjects": found,
+            "can_add_subject": request.user.can("subjects.edit"),
+        },
+    )
+
+
 @require_area_perm("inspections.edit")
 def inspection_create(request):
     params = request.POST if request.method == "POST" else request.GET
-    # Sites in the officer's jurisdiction, and sites granted to them in a joint operation or designation.
-    subject = get_object_or_404(
-        access.subjects_for(request.user).select_related("region", "institution"), pk=params.get("subject")
-    )
-    lead = None
-    if params.get("lead"):
-        from qingyuan.leads.models import Lead
-
-        lead = get_visible_or_404(Lead.objects.all(), request.user, pk=params.get("lead"))
     if request.user.unit is None:
         raise PermissionDenied
+    lead = _lead_for(request, params["lead"]) if params.get("lead") else None
+    # A lead already tied to a site is inspected there; otherwise the site comes from the form.
+    subject_pk = lead.subject_id if lead is not None and lead.subject_id else params.get("subject")
+    if not subject_pk and request.method == "GET":
+        return _pick_subject(request, lead)
+    # Sites in the officer's jurisdiction, and sites granted to them in a joint operation or designation.
+    subject = get_object_or_404(
+        access.subjects_for(request.user).select_related("region", "institution"), pk=subject_pk
+    )
+    if request.method == "POST":
+        earlier = services.resubmitted(request.user, params.get("client_id", "").strip() or None)
+        if earlier is not None:
+            messages.info(request, "该检查记录已经保存过，本次没有重复保存。")
+            return redirect(earlier.get_absolute_url())
     template = checklists.template_for(subject)
+    initial = {"campaign": lead.campaign_id} if lead is not None and lead.campaign_id else {}
     form = InspectionForm(
         request.POST or None,
         actor=request.user,
         items=checklists.items_for(template),
         region=subject.region,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -102,16 +139,28 @@ def inspection_create(request):
                 lead=lead,
                 answers=form.answers(),
                 campaign=data.get("campaign"),
+                client_id=data.get("client_id"),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "已记录监督检查。")
+            if getattr(inspection, "resubmitted", False):
+                messages.info(request, "该检查记录已经保存过，本次没有重复保存。")
+            else:
+                messages.success(request, "已记录监督检查。")
             return redirect(inspection.get_absolute_url())
+    draft_key = f"inspection:lead:{lead.pk}" if lead is not None else f"inspection:subject:{subject.pk}"
     return render(
         request,
         "inspections/inspection_form.html",
-        {"title": "记录监督检查", "form": form, "subject": subject, "lead": lead, "template": template},
+        {
+            "title": "记录监督检查",
+            "form": form,
+            "subject": subject,
+            "lead": lead,
+            "template": template,
+            "draft_key": draft_key,
+        },
     )
 
 
@@ -138,6 +187,8 @@ def inspection_detail(request, pk):
 
 def _render_detail(request, inspection, evidence_form=None, status=200):
     user = request.user
+    case, can_propose = selectors.case_of(inspection, user)
+    saved = request.GET.get("saved", "")
     return render(
         request,
         "inspections/inspection_detail.html",
@@ -149,9 +200,21 @@ def _render_detail(request, inspection, evidence_form=None, status=200):
             "can_view_evidence": user.can("evidence.view"),
             "evidence": list(selectors.inspection_evidence(inspection, user)),
             "evidence_form": (evidence_form or EvidenceForm()) if user.can("evidence.add") else None,
+            "case": case,
+            "can_propose": can_propose,
+            "lead_visible": selectors.lead_visible(inspection, user),
+            # Drafts on the phone that these submissions came from are done with (drafts.js).
+            "drafts_done": [str(x) for x in (inspection.client_id, _uuid_or_none(saved)) if x],
         },
         status=status,
     )
+
+
+def _uuid_or_none(text):
+    try:
+        return uuid.UUID(text)
+    except (ValueError, TypeError):
+        return None
 
 
 @require_area_perm("inspections.view")
@@ -177,11 +240,11 @@ def evidence_add(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            evidence = services.evidence_add(
+            saved = services.evidence_add_many(
                 actor=request.user,
                 subject=inspection.subject,
                 inspection=inspection,
-                uploaded_file=data["file"],
+                files=form.chosen_files(),
                 kind=data["kind"],
                 description=data["description"],
                 quantity=data["quantity"],
@@ -190,8 +253,10 @@ def evidence_add(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存证据#{evidence.pk}（SHA-256 已记录）。")
-            return redirect(inspection.get_absolute_url() + "#evidence")
+            numbers = "、".join(f"证据#{e.pk}" for e in saved)
+            messages.success(request, f"已保存{numbers}（SHA-256 已记录）。")
+            done = f"?saved={data['client_id']}" if data.get("client_id") else ""
+            return redirect(inspection.get_absolute_url() + done + "#evidence")
     return _render_detail(request, inspection, evidence_form=form, status=400)
 
 

@@ -5,10 +5,23 @@ from qingyuan.accounts.models import User
 from qingyuan.campaigns.models import Campaign
 from qingyuan.core.forms import StyledForm, VersionedFormMixin
 from qingyuan.core.idcard import validate_id_number
+from qingyuan.subjects.models import PracticeContent
 from qingyuan.subjects.services import normalize_phone
 
-from .models import Category, Channel, Conclusion, Lead, RewardDecision, TransferSource
-from .services import ANSWER_FIELDS
+from .feedback import released_by_default
+from .models import (
+    Category,
+    Channel,
+    Conclusion,
+    DeliveryMethod,
+    Rating,
+    RewardDecision,
+    TransferSource,
+)
+from .services import ANSWER_FIELDS, LINK_FIELDS
+
+# An empty first option: a preset value would be saved by whoever does not look (no default).
+PRACTICE_CHOICES = [("", "请选择")] + list(PracticeContent.choices)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -107,9 +120,7 @@ class LeadIntakeForm(ReporterFieldsMixin, StyledForm):
     )
     reported_person = forms.CharField(label="被反映人", max_length=100, required=False)
     reported_phone = forms.CharField(label="被反映人电话", max_length=32, required=False)
-    practice_content = forms.ChoiceField(
-        label="行医内容", choices=Lead._meta.get_field("practice_content").choices
-    )
+    practice_content = forms.ChoiceField(label="行医内容", choices=PRACTICE_CHOICES)
     transfer_source = forms.ChoiceField(
         label="移送单位类型（部门移送时）", required=False, choices=[("", "—")] + list(TransferSource.choices)
     )
@@ -172,9 +183,55 @@ class ConcludeForm(StyledForm):
 
 class AnswerForm(VersionedFormMixin, StyledForm):
     text = forms.CharField(label="答复内容（举报人凭查询码可见）", widget=forms.Textarea(attrs={"rows": 5}))
+    release = forms.BooleanField(
+        label="可网上查询",
+        required=False,
+        help_text="不勾选时，登记送达后举报人才能凭查询码看到答复",
+    )
 
     version_fields = ANSWER_FIELDS
     version_field_map = {"feedback": "text"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lead = self.record
+        if lead is not None:
+            # Anonymous and online reporters look the answer up themselves (leads.feedback).
+            self.fields["release"].initial = lead.feedback_released_at is not None or released_by_default(
+                lead
+            )
+
+
+class DeliveryForm(StyledForm):
+    method = forms.ChoiceField(
+        label="送达方式", choices=[("", "请选择")] + [c for c in DeliveryMethod.choices if c[0] != "online"]
+    )
+    delivered_at = forms.DateTimeField(
+        label="送达时间",
+        initial=timezone.localtime,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    note = forms.CharField(label="说明（选填）", max_length=200, required=False)
+
+
+class SatisfactionForm(StyledForm):
+    rating = forms.ChoiceField(
+        label="满意度",
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择满意、基本满意或不满意"},
+    )
+    comment = forms.CharField(
+        label="意见（选填）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LinkForm(VersionedFormMixin, StyledForm):
+    """Linking a lead to a subject carries the lead's version token (core.concurrency)."""
+
+    subject = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    version_fields = LINK_FIELDS
 
 
 class ReasonForm(StyledForm):

@@ -130,9 +130,8 @@ class Lead(models.Model):
     # matched against subjects' phones through the blind index only.
     reported_phone = EncryptedTextField(_("被反映人电话"), blank=True)
     reported_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    practice_content = models.CharField(
-        _("行医内容"), max_length=32, choices=PracticeContent.choices, default=PracticeContent.OTHER
-    )
+    # No default: a preset value was saved unread on forms; every form asks for it explicitly.
+    practice_content = models.CharField(_("行医内容"), max_length=32, choices=PracticeContent.choices)
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("所在区划"),
@@ -195,6 +194,8 @@ class Lead(models.Model):
     concluded_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
     feedback = models.TextField(_("答复内容"), blank=True, help_text=_("举报人凭查询码可见"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    # 可网上查询: the reporter may read the current answer with the tracking code (feedback.py).
+    feedback_released_at = models.DateTimeField(_("可网上查询时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     accept_due = models.DateField(_("受理/分派期限"))
     conclude_due = models.DateField(_("办结期限"))
@@ -358,3 +359,81 @@ class Reward(models.Model):
 
     def __str__(self):
         return f"{self.lead} {self.get_decision_display()}"
+
+
+class DeliveryMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    LETTER = "letter", _("信件")
+    IN_PERSON = "in_person", _("当面")
+    ONLINE = "online", _("网上查询")
+
+
+class FeedbackDelivery(models.Model):
+    """How and when an answer reached the reporter. Tied to the answer it carried (`answered_at`,
+    `answer`): a corrected answer has to reach the reporter again to count as delivered."""
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    method = models.CharField(_("送达方式"), max_length=16, choices=DeliveryMethod.choices)
+    delivered_at = models.DateTimeField(_("送达时间"))
+    # None: the reporter read the released answer on the public tracking page.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("所送达答复的答复时间"))
+    answer = models.TextField(_("送达的答复内容"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("答复送达")
+        verbose_name_plural = _("答复送达")
+        ordering = ["delivered_at", "id"]
+
+    def __str__(self):
+        return f"{self.lead} {self.get_method_display()}"
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class RatingSource(models.TextChoices):
+    ONLINE = "online", _("举报人网上评价")
+    PHONE = "phone", _("电话回访")
+
+
+class Satisfaction(models.Model):
+    """The reporter's rating of how the tip was handled, once per lead (满意度)."""
+
+    lead = models.OneToOneField(
+        Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="satisfaction"
+    )
+    rating = models.CharField(_("满意度"), max_length=16, choices=Rating.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    source = models.CharField(_("评价方式"), max_length=16, choices=RatingSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rated_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("举报人满意度")
+        verbose_name_plural = _("举报人满意度")
+
+    def __str__(self):
+        return f"{self.lead} {self.get_rating_display()}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from .feedback import delivered_expression
 from .models import Status, overdue_condition
 
 # “Concluded” for the feedback rate: verified with a conclusion, or refused at intake; either
@@ -20,14 +21,17 @@ class LeadFigures:
     overdue: int
     real_name_concluded: int
     real_name_answered: int
+    # Answered and reached the reporter (leads.feedback): what the feedback rate counts.
+    real_name_delivered: int
     by_status: list[tuple[str, str, int]]  # (code, label, count) in workflow order
 
     @property
     def feedback_rate(self) -> float | None:
-        """实名举报反馈率 in percent; None when no real-name lead is concluded yet."""
+        """实名举报反馈率 in percent: answers delivered to the reporter, not merely written; None when
+        no real-name lead is concluded yet."""
         if not self.real_name_concluded:
             return None
-        return round(100 * self.real_name_answered / self.real_name_concluded, 1)
+        return round(100 * self.real_name_delivered / self.real_name_concluded, 1)
 
 
 def lead_figures(queryset, today: dt.date | None = None) -> LeadFigures:
@@ -38,11 +42,14 @@ def lead_figures(queryset, today: dt.date | None = None) -> LeadFigures:
     received its original's answer without a conclusion of its own cannot push the rate past 100%.
     """
     queryset = queryset.order_by()  # the list's ordering would split the GROUP BY
-    totals = queryset.aggregate(
+    totals = queryset.annotate(_delivered=delivered_expression()).aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=overdue_condition(today or timezone.localdate())),
         real_name_concluded=Count("pk", filter=REAL_NAME & CONCLUDED),
         real_name_answered=Count("pk", filter=REAL_NAME & CONCLUDED & Q(answered_at__isnull=False)),
+        real_name_delivered=Count(
+            "pk", filter=REAL_NAME & CONCLUDED & Q(answered_at__isnull=False, _delivered=True)
+        ),
     )
     counts = dict(queryset.values("status").annotate(n=Count("pk")).values_list("status", "n"))
     return LeadFigures(

@@ -16,7 +16,7 @@ from qingyuan.core.sequences import next_value
 from qingyuan.regions.addresses import city_office_unit, jurisdiction_unit, resolve_address
 from qingyuan.subjects.services import normalize_phone
 
-from . import workflow
+from . import feedback, workflow
 from .models import Attachment, Conclusion, FeedbackTemplate, Lead, LeadEvent, Reporter, Reward, Status
 
 # RULES.md "tips from the public": pass on or assign within 15 days, conclude within 60 days (+30 with
@@ -243,6 +243,7 @@ def lead_reject(*, actor, lead, reason: str) -> Lead:
         reject_reason=reason,
         feedback=template.format(number=lead.number, reason=reason),
         answered_at=timezone.now(),
+        feedback_released_at=timezone.now() if feedback.released_by_default(lead) else None,
     )
 
 
@@ -306,19 +307,26 @@ ANSWER_FIELDS = ("feedback",)
 
 
 @transaction.atomic
-def lead_answer(*, actor, lead, text: str, version: str | None = None) -> Lead:
+def lead_answer(*, actor, lead, text: str, version: str | None = None, release: bool | None = None) -> Lead:
     """The answer the reporter reads with the tracking code; duplicates' reporters get the same answer.
     An answer may be corrected; `version` (core.concurrency) keeps a form opened before a colleague's
-    answer from replacing it unseen."""
+    answer from replacing it unseen. `release`: 可网上查询 (leads.feedback); None follows
+    feedback.released_by_default. A corrected answer has to be delivered or released again."""
     if not text.strip():
         raise ValidationError({"text": "答复内容不能为空"})
     concurrency.check_version(_lock(lead), version, ANSWER_FIELDS)
     now = timezone.now()
-    lead = _transition(lead, actor=actor, action="answer", feedback=text, answered_at=now)
+    released = now if (release if release is not None else feedback.released_by_default(lead)) else None
+    lead = _transition(
+        lead, actor=actor, action="answer", feedback=text, answered_at=now, feedback_released_at=released
+    )
     for duplicate in Lead.objects.select_for_update().filter(duplicate_of=lead):
         before = audit.snapshot(duplicate)
         duplicate.feedback, duplicate.answered_at = text, now
-        duplicate.save(update_fields=["feedback", "answered_at", "updated_at"])
+        duplicate.feedback_released_at = (
+            now if (released or feedback.released_by_default(duplicate)) else None
+        )
+        duplicate.save(update_fields=["feedback", "answered_at", "feedback_released_at", "updated_at"])
         _event(duplicate, actor, "同步答复", note=f"与原线索 {lead.number} 答复相同")
         b, a = audit.diff(before, audit.snapshot(duplicate))
         audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=duplicate, before=b, after=a)
@@ -384,14 +392,20 @@ def lead_reroute(*, actor, lead, unit, reason: str) -> Lead:
     return lead
 
 
+# The field the link form overwrites: a lead linked by a colleague since the page was opened is not
+# silently re-linked.
+LINK_FIELDS = ("subject",)
+
+
 @transaction.atomic
-def lead_link_subject(*, actor, lead, subject) -> Lead:
+def lead_link_subject(*, actor, lead, subject, version: str | None = None) -> Lead:
     from qingyuan.subjects.models import Subject
 
     _require(actor, "subjects.edit", "您没有关联监管对象的权限", lead)
     if not Subject.objects.visible_to(actor).filter(pk=subject.pk).exists():
         raise workflow.NotPermitted("该监管对象不在您的管辖范围内")
     lead = _lock(lead)
+    concurrency.check_version(lead, version, LINK_FIELDS)
     before = audit.snapshot(lead)
     lead.subject = subject
     lead.save()
@@ -413,6 +427,9 @@ def lead_mark_duplicate(*, actor, lead, original) -> Lead:
     lead.duplicate_of = original.duplicate_of or original
     if lead.duplicate_of.answered_at:
         lead.feedback, lead.answered_at = lead.duplicate_of.feedback, lead.duplicate_of.answered_at
+        lead.feedback_released_at = lead.duplicate_of.feedback_released_at or (
+            timezone.now() if feedback.released_by_default(lead) else None
+        )
     lead.save()
     _event(lead, actor, "标记重复", note=f"与 {lead.duplicate_of.number} 重复")
     b, a = audit.diff(before, audit.snapshot(lead))

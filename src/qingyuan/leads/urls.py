@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("templates/", views.feedback_templates, name="templates"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/link/", views.lead_link, name="link"),
+    path("<int:pk>/subject/", feedback_views.lead_subject_create, name="subject_create"),
+    path("<int:pk>/receipt/", feedback_views.lead_receipt, name="receipt"),
+    path("<int:pk>/deliver/", feedback_views.lead_deliver, name="deliver"),
+    path("<int:pk>/release/", feedback_views.lead_release, name="release"),
+    path("<int:pk>/rate/", feedback_views.lead_rate, name="rate"),
     path("<int:pk>/reporter/", views.reporter_reveal, name="reporter"),
     path("<int:pk>/reported-phone/", views.reported_phone_reveal, name="reported_phone"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),

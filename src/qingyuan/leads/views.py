@@ -14,21 +14,24 @@ from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.core.workdays import due_badge
 from qingyuan.subjects.models import Subject
 
-from . import selectors, services, workflow
+from . import feedback, selectors, services, workflow
 from .forms import (
     AnswerForm,
     AssignForm,
     ConcludeForm,
+    DeliveryForm,
     DuplicateForm,
     LeadIntakeForm,
+    LinkForm,
     ReasonForm,
     RejectForm,
     RerouteForm,
     RewardForm,
     RewardPaymentForm,
+    SatisfactionForm,
 )
 from .matching import OutsideMatches, match_lead_for
-from .models import Category, Channel, Lead, Status
+from .models import Category, Channel, Lead, Satisfaction, Status
 from .uploads import attachment_open, check_files
 
 
@@ -148,62 +151,128 @@ def _lead_for(request, pk):
     )
 
 
-@require_perm("leads.view")
-def lead_detail(request, pk):
-    lead = _lead_for(request, pk)
+def can_answer(user, lead) -> bool:
+    """Who answers the reporter also records delivery, release and a rating taken on the phone."""
+    return lead.officers.filter(pk=user.pk).exists() or user.can("leads.answer")
+
+
+def action_form(action, form_class, data=None, **kwargs):
+    # Ids per action: several forms on the lead page share field names (reason, …), and each label
+    # must point at its own field.
+    return form_class(data, auto_id=f"{action}-%s", **kwargs)
+
+
+def render_detail(request, lead, *, bound=None, errors=(), status=200):
+    """The lead page; `bound` holds a refused form by action name, shown with what was typed and its
+    errors in place of the empty one, `errors` the refusals that belong to no field."""
+    bound = bound or {}
+    user = request.user
     due = services.current_due(lead)
-    actions = dict(workflow.available(lead, request.user))
+    actions = dict(workflow.available(lead, user))
     candidates, outside_matches = (
-        match_lead_for(lead=lead, actor=request.user) if lead.subject_id is None else ([], OutsideMatches())
+        match_lead_for(lead=lead, actor=user) if lead.subject_id is None else ([], OutsideMatches())
     )
     for candidate in candidates:
         candidate.penalties = selectors.candidate_penalty_history(candidate)
     subject_penalties = selectors.subject_penalty_history(lead.subject) if lead.subject_id else None
     person_penalties = selectors.reported_person_history(lead)
     selectors.record_outside_penalty_lookup(
-        actor=request.user,
+        actor=user,
         lead=lead,
         histories=[subject_penalties, person_penalties, *(c.penalties for c in candidates)],
     )
-    return render(
-        request,
-        "leads/lead_detail.html",
-        {
-            "title": lead.number,
-            "lead": lead,
-            "due": due_badge(due) if due else None,
-            "actions": actions,
-            "candidates": candidates,
-            "outside_matches": outside_matches,
-            "subject_penalties": subject_penalties,
-            "person_penalties": person_penalties,
-            "can_see_reporter": services.can_see_reporter(request.user, lead),
-            "can_route": request.user.can("leads.route"),
-            "can_reward": request.user.can("leads.reward"),
-            "assign_form": AssignForm(lead=lead) if "assign" in actions else None,
-            "conclude_form": ConcludeForm() if "conclude" in actions else None,
-            "answer_form": AnswerForm(initial={"text": lead.feedback}, record=lead)
-            if "answer" in actions
-            else None,
-            "reject_form": RejectForm() if "reject" in actions else None,
-            "reroute_form": RerouteForm(actor=request.user) if request.user.can("leads.route") else None,
-            "reward_form": RewardForm(),
-            "payment_form": RewardPaymentForm(),
-            "extend_form": ReasonForm(),
-            "duplicate_form": DuplicateForm(),
-        },
-    )
+
+    def pick(action, make, shown=True):
+        # A refused form is shown whatever the lead's state now, so its errors are never lost.
+        if action in bound:
+            return bound[action]
+        return make() if shown else None
+
+    answerer = can_answer(user, lead)
+    answered = feedback.has_answer(lead)
+    rated = Satisfaction.objects.filter(lead=lead).select_related("recorded_by").first()
+    delivered = feedback.is_delivered(lead)
+    context = {
+        "title": lead.number,
+        "lead": lead,
+        "due": due_badge(due) if due else None,
+        "actions": actions,
+        "candidates": candidates,
+        "outside_matches": outside_matches,
+        "subject_penalties": subject_penalties,
+        "person_penalties": person_penalties,
+        "can_see_reporter": services.can_see_reporter(user, lead),
+        "can_route": user.can("leads.route"),
+        "can_reward": user.can("leads.reward"),
+        "can_edit_subjects": user.can("subjects.edit"),
+        "can_inspect": user.can("inspections.edit") and lead.status == Status.VERIFYING,
+        "page_errors": list(errors),
+        "assign_form": pick(
+            "assign", lambda: action_form("assign", AssignForm, lead=lead), "assign" in actions
+        ),
+        "conclude_form": pick(
+            "conclude", lambda: action_form("conclude", ConcludeForm), "conclude" in actions
+        ),
+        "answer_form": pick(
+            "answer",
+            lambda: action_form("answer", AnswerForm, initial={"text": lead.feedback}, record=lead),
+            "answer" in actions,
+        ),
+        "reject_form": pick("reject", lambda: action_form("reject", RejectForm), "reject" in actions),
+        "reroute_form": pick(
+            "reroute", lambda: action_form("reroute", RerouteForm, actor=user), user.can("leads.route")
+        ),
+        "reward_form": pick("reward", lambda: action_form("reward", RewardForm)),
+        "payment_form": pick("payment", lambda: action_form("payment", RewardPaymentForm)),
+        "extend_form": pick("extend", lambda: action_form("extend", ReasonForm)),
+        "duplicate_form": pick("duplicate", lambda: action_form("duplicate", DuplicateForm)),
+        "link_form": LinkForm(record=lead),
+        "deliveries": lead.deliveries.select_related("recorded_by"),
+        "answer_delivered": delivered,
+        "answer_released": feedback.is_released(lead),
+        "delivery_form": pick("deliver", lambda: action_form("deliver", DeliveryForm), answerer and answered),
+        "may_release": answerer and answered and lead.feedback_released_at is None and not delivered,
+        "satisfaction": rated,
+        "satisfaction_form": pick(
+            "rate", lambda: action_form("rate", SatisfactionForm), answerer and delivered and rated is None
+        ),
+    }
+    return render(request, "leads/lead_detail.html", context, status=status)
+
+
+@require_perm("leads.view")
+def lead_detail(request, pk):
+    return render_detail(request, _lead_for(request, pk))
 
 
 FORMS = {
     "reject": RejectForm,
     "conclude": ConcludeForm,
-    "answer": AnswerForm,
     "extend": ReasonForm,
     "duplicate": DuplicateForm,
     "reward": RewardForm,
     "payment": RewardPaymentForm,
 }
+
+# Service error keys that name a form field differently.
+ERROR_FIELDS = {"original": "original_number"}
+
+
+def attach_errors(form, exc) -> list[str]:
+    """Put a refusal next to the field it concerns; returns what belongs to no field (or all of it,
+    with no form)."""
+    if hasattr(exc, "error_dict"):
+        pairs = [(ERROR_FIELDS.get(k, k), v) for k, v in exc.error_dict.items()]
+        messages_ = [(k, m) for k, errs in pairs for m in ValidationError(errs).messages]
+    else:
+        messages_ = [(None, m) for m in getattr(exc, "messages", [str(exc)])]
+    rest = []
+    for field, message in messages_:
+        if form is not None:
+            form.add_error(field if field in form.fields else None, message)
+        else:
+            rest.append(message)
+    return rest
 
 
 @require_POST
@@ -212,60 +281,58 @@ def lead_action(request, pk, action):
     lead = _lead_for(request, pk)
     user = request.user
     services.lead_action_check(actor=user, lead=lead, action=action)
+    if action == "assign":
+        form = action_form(action, AssignForm, request.POST, lead=lead)
+    elif action == "reroute":
+        form = action_form(action, RerouteForm, request.POST, actor=user)
+    elif action == "answer":
+        form = action_form(action, AnswerForm, request.POST, record=lead)
+    elif action in FORMS:
+        form = action_form(action, FORMS[action], request.POST)
+    else:
+        form = None
+    if form is not None and not form.is_valid():
+        return render_detail(request, lead, bound={action: form}, status=400)
+    data = form.cleaned_data if form is not None else {}
+
+    def duplicate_of():
+        number = data["original_number"].strip()
+        original = Lead.objects.visible_to(user).filter(number=number).first()
+        if original is None:
+            raise ValidationError({"original_number": "未找到该编号的线索，或不在您的管辖范围内"})
+        return services.lead_mark_duplicate(actor=user, lead=lead, original=original)
+
+    handlers = {
+        "accept": lambda: services.lead_accept(actor=user, lead=lead),
+        "reject": lambda: services.lead_reject(actor=user, lead=lead, reason=data["reason"]),
+        "assign": lambda: services.lead_assign(actor=user, lead=lead, officers=list(data["officers"])),
+        "verify": lambda: services.lead_start_verification(actor=user, lead=lead),
+        "conclude": lambda: services.lead_conclude(
+            actor=user, lead=lead, conclusion=data["conclusion"], note=data["note"]
+        ),
+        "answer": lambda: services.lead_answer(
+            actor=user, lead=lead, text=data["text"], version=form.version, release=data["release"]
+        ),
+        "close": lambda: services.lead_close(actor=user, lead=lead),
+        "extend": lambda: services.lead_extend(actor=user, lead=lead, reason=data["reason"]),
+        "reroute": lambda: services.lead_reroute(
+            actor=user, lead=lead, unit=data["unit"], reason=data["reason"]
+        ),
+        "duplicate": duplicate_of,
+        "reward": lambda: services.reward_decide(
+            actor=user, lead=lead, decision=data["decision"], amount=data["amount"], reason=data["reason"]
+        ),
+        "payment": lambda: services.reward_pay(
+            actor=user,
+            reward=getattr(lead, "reward", None),
+            paid_amount=data["paid_amount"],
+            paid_at=data["paid_at"],
+            reference=data["reference"],
+        ),
+    }
+    if action not in handlers:
+        raise Http404
     try:
-        if action == "assign":
-            form = AssignForm(request.POST, lead=lead)
-        elif action == "reroute":
-            form = RerouteForm(request.POST, actor=user)
-        elif action == "answer":
-            form = AnswerForm(request.POST, record=lead)
-        elif action in FORMS:
-            form = FORMS[action](request.POST)
-        else:
-            form = None
-        if form is not None and not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
-                    for f, errs in form.errors.items()
-                    for e in errs
-                ]
-            )
-        data = form.cleaned_data if form is not None else {}
-        handlers = {
-            "accept": lambda: services.lead_accept(actor=user, lead=lead),
-            "reject": lambda: services.lead_reject(actor=user, lead=lead, reason=data["reason"]),
-            "assign": lambda: services.lead_assign(actor=user, lead=lead, officers=list(data["officers"])),
-            "verify": lambda: services.lead_start_verification(actor=user, lead=lead),
-            "conclude": lambda: services.lead_conclude(
-                actor=user, lead=lead, conclusion=data["conclusion"], note=data["note"]
-            ),
-            "answer": lambda: services.lead_answer(
-                actor=user, lead=lead, text=data["text"], version=form.version
-            ),
-            "close": lambda: services.lead_close(actor=user, lead=lead),
-            "extend": lambda: services.lead_extend(actor=user, lead=lead, reason=data["reason"]),
-            "reroute": lambda: services.lead_reroute(
-                actor=user, lead=lead, unit=data["unit"], reason=data["reason"]
-            ),
-            "duplicate": lambda: services.lead_mark_duplicate(
-                actor=user,
-                lead=lead,
-                original=get_visible_or_404(Lead.objects.all(), user, number=data["original_number"].strip()),
-            ),
-            "reward": lambda: services.reward_decide(
-                actor=user, lead=lead, decision=data["decision"], amount=data["amount"], reason=data["reason"]
-            ),
-            "payment": lambda: services.reward_pay(
-                actor=user,
-                reward=getattr(lead, "reward", None),
-                paid_amount=data["paid_amount"],
-                paid_at=data["paid_at"],
-                reference=data["reference"],
-            ),
-        }
-        if action not in handlers:
-            raise Http404
         handlers[action]()
     except PermissionDenied:
         raise  # a missing permission or a lead outside the jurisdiction is a 403, not a form error
@@ -275,10 +342,10 @@ def lead_action(request, pk, action):
         context = {"form": form, "title": f"答复举报人：{lead.number}", "cancel_url": lead.get_absolute_url()}
         return render(request, "includes/form.html", context, status=409)
     except (ValidationError, workflow.TransitionNotAllowed) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, "已完成。")
+        # Nothing was written (one transaction per step): the page again, with what was typed.
+        rest = attach_errors(form, exc)
+        return render_detail(request, _lead_for(request, pk), bound={action: form}, errors=rest, status=400)
+    messages.success(request, "已完成。")
     return redirect(lead.get_absolute_url())
 
 
@@ -289,7 +356,14 @@ def lead_link(request, pk):
     if not request.user.can("subjects.edit"):
         raise PermissionDenied
     subject = get_visible_or_404(Subject.objects.all(), request.user, pk=request.POST.get("subject"))
-    services.lead_link_subject(actor=request.user, lead=lead, subject=subject)
+    form = LinkForm(request.POST, record=lead)
+    form.is_valid()
+    try:
+        services.lead_link_subject(actor=request.user, lead=lead, subject=subject, version=form.version)
+    except StaleEdit as exc:
+        current = _lead_for(request, pk)
+        now_linked = f"现关联：{current.subject}" if current.subject_id else "现未关联监管对象"
+        return render_detail(request, current, errors=[f"{exc.messages[0]}。{now_linked}"], status=409)
     messages.success(request, f"已关联监管对象：{subject}")
     return redirect(lead.get_absolute_url())
 

@@ -86,13 +86,23 @@ def operation_list_source(user):
     return ListSource(qs, OperationFilter, OPERATION_COLUMNS, "联动执法")
 
 
+def _own_city(user):
+    region = user.unit.region if user.unit else None
+    return region if region is not None and region.level == Level.CITY else None
+
+
 @require_perm("operations.view")
 def operation_list(request):
     return render_list(
         request,
         list_key="operations.operation_list",
         template="operations/operation_list.html",
-        extra={"can_manage": request.user.can("operations.manage")},
+        extra={
+            "can_manage": request.user.can("operations.manage"),
+            # Only a city office keeps its counties' borders (see adjacency below).
+            "can_edit_adjacency": request.user.can("operations.manage")
+            and _own_city(request.user) is not None,
+        },
     )
 
 
@@ -133,7 +143,12 @@ def _operation_for(request, pk):
 
 @require_perm("operations.view")
 def operation_detail(request, pk):
-    operation = _operation_for(request, pk)
+    return _operation_page(request, _operation_for(request, pk))
+
+
+def _operation_page(request, operation, *, refused=None, chosen=(), **bound):
+    """The operation page; after a refused action (`refused`: its name) with what was typed or ticked
+    kept in `bound` / `chosen` and the message next to it."""
     user = request.user
     can_manage = user.can("operations.manage") and user.unit_id == operation.unit_id
     due = services.result_due_on(operation)
@@ -170,9 +185,12 @@ def operation_detail(request, pk):
     if can_manage:
         context.update(
             candidates=services.target_candidates(operation).select_related("region"),
-            reopen_form=ReopenForm(),
-            evaluation_form=EvaluationForm(),
+            reopen_form=bound.get("reopen_form") or ReopenForm(),
+            evaluation_form=bound.get("evaluation_form") or EvaluationForm(),
+            targets_errors=bound.get("targets_errors", []),
+            chosen={str(pk) for pk in chosen},
         )
+    context["refused"] = refused
     return render(request, "operations/operation_detail.html", context)
 
 
@@ -182,37 +200,52 @@ def operation_action(request, pk, action):
     operation = _operation_for(request, pk)
     if operation.unit_id != request.user.unit_id:
         raise Http404
+    # Actions with input come back to the page with it kept and the message beside it (status 200);
+    # those without input (a single button) report a refusal at the top of the page.
+    if action == "targets":
+        ids = request.POST.getlist("subjects")
+        subjects = list(services.target_candidates(operation).filter(pk__in=ids))
+        try:
+            if not subjects:
+                raise ValidationError("请勾选要列入的点位")
+            services.targets_add(actor=request.user, operation=operation, subjects=subjects)
+        except ValidationError as exc:
+            return _operation_page(
+                request, operation, refused=action, chosen=ids, targets_errors=exc.messages
+            )
+        messages.success(request, f"已列入{len(subjects)}个重点点位")
+        return redirect(operation)
+    if action in ("reopen", "evaluate"):
+        form_class, key = (
+            (ReopenForm, "reopen_form") if action == "reopen" else (EvaluationForm, "evaluation_form")
+        )
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                if action == "reopen":
+                    services.nominations_reopen(
+                        actor=request.user, operation=operation, deadline=form.cleaned_data["deadline"]
+                    )
+                else:
+                    services.evaluation_add(
+                        actor=request.user, operation=operation, text=form.cleaned_data["text"]
+                    )
+            except ValidationError as exc:
+                _form_error(form, exc)
+        if form.errors:
+            return _operation_page(request, operation, refused=action, **{key: form})
+        messages.success(request, "已重新开放提名" if action == "reopen" else "已记录市级评价")
+        return redirect(operation)
     try:
         if action == "propose":
             services.groups_propose(actor=request.user, operation=operation)
             messages.success(request, "已按相邻关系和工作量生成分组建议，可逐组修改")
-        elif action == "targets":
-            ids = request.POST.getlist("subjects")
-            subjects = list(services.target_candidates(operation).filter(pk__in=ids))
-            if not subjects:
-                raise ValidationError("请勾选要列入的点位")
-            services.targets_add(actor=request.user, operation=operation, subjects=subjects)
-            messages.success(request, f"已列入{len(subjects)}个重点点位")
         elif action == "confirm":
             grants = services.operation_confirm(actor=request.user, operation=operation)
             messages.success(request, f"已确认行动小组，授予跨区执法权限{len(grants)}项")
         elif action == "close":
             services.operation_close(actor=request.user, operation=operation)
             messages.success(request, "行动已结束，未到期的跨区授权已撤销")
-        elif action == "reopen":
-            form = ReopenForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError("请填写新的提名截止日期")
-            services.nominations_reopen(
-                actor=request.user, operation=operation, deadline=form.cleaned_data["deadline"]
-            )
-            messages.success(request, "已重新开放提名")
-        elif action == "evaluate":
-            form = EvaluationForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError("请填写评价意见")
-            services.evaluation_add(actor=request.user, operation=operation, text=form.cleaned_data["text"])
-            messages.success(request, "已记录市级评价")
         elif action == "revoke":
             grant = get_object_or_404(operation.grants, pk=request.POST.get("grant"))
             services.grant_revoke(actor=request.user, grant=grant)
@@ -333,8 +366,8 @@ def result_report(request, pk, target_pk):
 @require_perm("operations.manage")
 def adjacency(request):
     """The city office enters which counties border which (the platform holds no map data)."""
-    city = request.user.unit.region if request.user.unit else None
-    if city is None or city.level != Level.CITY:
+    city = _own_city(request.user)
+    if city is None:
         raise Http404
     counties = Region.objects.filter(parent=city, level=Level.COUNTY, is_active=True)
     form = AdjacencyForm(request.POST or None, counties=counties)
@@ -552,7 +585,11 @@ def _plan_for(request, pk):
 
 @require_perm("operations.view")
 def spotcheck_detail(request, pk):
-    plan = _plan_for(request, pk)
+    return _spotcheck_page(request, _plan_for(request, pk))
+
+
+def _spotcheck_page(request, plan, *, result_form=None, refused_item=None):
+    """The plan's page; after a refused result, that item's form with what was typed and the message."""
     user = request.user
     can_record = user.can("spotchecks.record") and (
         user.unit_id == plan.unit_id or plan.inspectors.filter(pk=user.pk).exists()
@@ -567,7 +604,8 @@ def spotcheck_detail(request, pk):
             "inspectors": plan.inspectors.select_related("unit"),
             "can_manage": user.can("spotchecks.manage") and user.unit_id == plan.unit_id,
             "can_record": can_record,
-            "result_form": SpotResultForm(),
+            "result_form": result_form or SpotResultForm(),
+            "refused_item": refused_item,
         },
     )
 
@@ -604,22 +642,21 @@ def spotcheck_record(request, pk, item_pk):
     except PermissionDenied:
         raise Http404 from None
     form = SpotResultForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写检查结果和结论")
-        return redirect(plan)
-    try:
-        services.spotcheck_record(
-            actor=request.user,
-            item=item,
-            result=form.cleaned_data["result"],
-            compliant=form.cleaned_data["compliant"],
-        )
-    except ValidationError as exc:
-        _flash_error(request, exc)
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, "已记录检查结果")
+    if form.is_valid():
+        try:
+            services.spotcheck_record(
+                actor=request.user,
+                item=item,
+                result=form.cleaned_data["result"],
+                compliant=form.cleaned_data["compliant"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+    if form.errors:
+        return _spotcheck_page(request, plan, result_form=form, refused_item=item.pk)
+    messages.success(request, "已记录检查结果")
     return redirect(plan)
 
 

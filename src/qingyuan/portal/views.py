@@ -17,11 +17,13 @@ from qingyuan.core.forms import StyledFilterSet, StyledForm
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
-from qingyuan.leads import services
-from qingyuan.leads.models import Channel, Lead, Status
+from qingyuan.leads import feedback, services
+from qingyuan.leads.forms import SatisfactionForm
+from qingyuan.leads.models import Channel, Lead, Satisfaction, Status
 from qingyuan.leads.uploads import check_files
 from qingyuan.regions.models import Region
 
+from . import holding
 from . import services as typical
 from .forms import TipConfirmForm, TipForm, TrackForm
 from .locating import ASK_FOR_MORE, default_unit, locate
@@ -53,18 +55,60 @@ def _edit(request, form):
     return render(request, "portal/tip_form.html", {"title": "我要举报", "form": form})
 
 
-def _confirm(request, form, confirm_form, location):
-    context = {"title": "核对并提交", "form": form, "confirm_form": confirm_form, "location": location}
-    return render(request, "portal/tip_confirm.html", context)
+def _confirm(request, form, confirm_form, location, status=200):
+    context = {
+        "title": "核对并提交",
+        "form": form,
+        "confirm_form": confirm_form,
+        "location": location,
+        "held_files": holding.held(request.session),
+    }
+    return render(request, "portal/tip_confirm.html", context, status=status)
+
+
+# Buttons of step 2 that do not send the tip: a new image, the other kind of challenge, removing a
+# kept file. Each shows step 2 again (what was chosen is kept like after a refused send).
+_STEP2_OTHER = ("refresh", "math", "image", "drop")
+
+
+def _hold_new_files(request, confirm_form) -> bool:
+    """Keep the files chosen in this request for the next try; False (with the error on the field)
+    when they are refused: then nothing of this request is kept."""
+    uploads = request.FILES.getlist("attachments")
+    try:
+        holding.hold(request.session, check_files(uploads))
+    except ValidationError as exc:
+        confirm_form.refuse_files(exc)
+        return False
+    return True
+
+
+def _register(request, form, files):
+    data = form.cleaned_data
+    return services.lead_register(
+        actor=None,
+        channel=Channel.WEB,
+        content=data["content"],
+        place=data["place"],
+        category=data["category"],
+        practice_content=data["practice_content"],
+        reported_person=data["reported_person"],
+        reporter=form.reporter_data(),
+        attachments=files,
+        fallback_unit=default_unit(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def tip(request):
     """Step 1 (no `step`): check the input and show where it goes; `step=confirm`: files, captcha,
-    register; `step=edit`: back to the form with the input kept."""
+    register; `step=edit`: back to the form with the input kept; the other step-2 buttons
+    (_STEP2_OTHER) show step 2 again."""
+    holding.clear_expired()
     if request.method == "GET":
         return _edit(request, TipForm())
     step = request.POST.get("step", "")
+    action, _, argument = step.partition(":")
     # Only sending counts against the tip allowance; checking the form resolves an address, like locate.
     if over_limit(request, "tip" if step == "confirm" else "locate"):
         return too_many_requests(request, "tip" if step == "confirm" else "locate")
@@ -75,37 +119,42 @@ def tip(request):
     if not location.ok:
         form.add_error("place", f"无法确定由哪个单位处理：{ASK_FOR_MORE}")
         return _edit(request, form)
+    math = request.POST.get("captcha_mode") == "math"
+    if action in _STEP2_OTHER:
+        math = {"math": True, "image": False}.get(action, math)
+        confirm_form = TipConfirmForm(math=math)
+        _hold_new_files(request, confirm_form)
+        if action == "drop":
+            holding.drop(request.session, argument)
+        return _confirm(request, form, confirm_form, location)
     if step != "confirm":
-        return _confirm(request, form, TipConfirmForm(), location)
+        return _confirm(request, form, TipConfirmForm(math=math), location)
 
-    confirm_form = TipConfirmForm(request.POST, request.FILES)
+    confirm_form = TipConfirmForm(request.POST, request.FILES, math=math)
     if not confirm_form.is_valid():
+        # The widget draws a fresh challenge on every render (each one is single-use).
+        _hold_new_files(request, confirm_form)
         return _confirm(request, form, confirm_form, location)
-    data = form.cleaned_data
+    kept = holding.open_held(request.session)
     try:
-        files = check_files(confirm_form.cleaned_data["attachments"])
+        files = check_files(kept + request.FILES.getlist("attachments"))
     except ValidationError as exc:
-        # Nothing is saved: the lead and its files are written together or not at all. The captcha
-        # widget draws a fresh challenge on every render (each one is single-use).
-        confirm_form.add_error("attachments", exc)
+        # Nothing is saved: the lead and its files are written together or not at all.
+        for handle in kept:
+            handle.close()
+        confirm_form = TipConfirmForm(math=math)
+        confirm_form.refuse_files(exc)
         return _confirm(request, form, confirm_form, location)
     try:
-        lead = services.lead_register(
-            actor=None,
-            channel=Channel.WEB,
-            content=data["content"],
-            place=data["place"],
-            category=data["category"],
-            practice_content=data["practice_content"],
-            reported_person=data["reported_person"],
-            reporter=form.reporter_data(),
-            attachments=files,
-            fallback_unit=default_unit(),
-        )
+        lead = _register(request, form, files)
     except ValidationError as exc:
         # The routing changed between the steps (regions edited) or the model refused the input.
         form.add_error(None, exc)
         return _edit(request, form)
+    finally:
+        for handle in kept:
+            handle.close()
+    holding.discard(request.session)
     request.session[DONE_SESSION_KEY] = {"number": lead.number, "code": lead.tracking_code}
     return redirect("portal:tip_done")
 
@@ -128,35 +177,51 @@ def tip_locate(request):
 
 
 def _public_view(lead: Lead) -> dict:
-    """Exactly what a resident may read: no officers, no reporter, no internal notes."""
-    answered = bool(lead.answered_at and lead.feedback)
+    """Exactly what a resident may read: no officers, no reporter, no internal notes. The answer only
+    once it has reached the reporter or an officer released it (leads.feedback)."""
+    rated = Satisfaction.objects.filter(lead=lead).first()
+    answer = feedback.public_answer(lead)
     return {
         "status": PUBLIC_STATUS.get(lead.status, "处理中"),
         "received": timezone.localtime(lead.received_at).date(),
-        "answer": lead.feedback if answered else "",
+        "answer": answer,
+        "rated": rated.get_rating_display() if rated else "",
+        "may_rate": bool(answer) and rated is None,
     }
 
 
 @require_http_methods(["GET", "POST"])
 def track(request):
     # POST, not a query string: the code is the reporter's key and must not sit in URLs and logs.
+    # `step=rate` posts the reporter's 满意度 with the code again (once per lead).
     if request.method == "GET":
         return render(request, "portal/track.html", {"title": "举报查询", "form": TrackForm()})
     if over_limit(request, "track"):
         return too_many_requests(request, "track")
     form = TrackForm(request.POST)
-    result, not_found = None, False
+    rate_form = SatisfactionForm(request.POST) if request.POST.get("step") == "rate" else SatisfactionForm()
+    result, not_found, thanks = None, False, False
     if form.is_valid():
-        lead = (
-            Lead.objects.filter(tracking_code=form.cleaned_data["code"])
-            .only("status", "received_at", "feedback", "answered_at")
-            .first()
-        )
+        lead = Lead.objects.filter(tracking_code=form.cleaned_data["code"]).first()
         if lead is None:
             not_found = True
         else:
+            if rate_form.is_bound and rate_form.is_valid():
+                try:
+                    feedback.satisfaction_record(actor=None, lead=lead, **rate_form.cleaned_data)
+                    thanks = True
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        rate_form.add_error(field if field in rate_form.fields else None, errors)
             result = _public_view(lead)
-    context = {"title": "举报查询", "form": form, "result": result, "not_found": not_found}
+    context = {
+        "title": "举报查询",
+        "form": form,
+        "result": result,
+        "not_found": not_found,
+        "rate_form": rate_form,
+        "thanks": thanks,
+    }
     return render(request, "portal/track.html", context)
 
 

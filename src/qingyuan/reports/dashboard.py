@@ -20,6 +20,7 @@ from qingyuan.campaigns.models import Campaign, Duty, Phase, PhaseKind, Sweep
 from qingyuan.campaigns.selectors import campaign_family, campaigns_in_force, default_campaign
 from qingyuan.cases.models import Case, Recheck, RecheckResult
 from qingyuan.inspections.models import Inspection
+from qingyuan.leads.feedback import SatisfactionFigures, satisfaction_figures
 from qingyuan.leads.models import Category, Lead
 from qingyuan.leads.selectors import CONCLUDED, lead_figures
 from qingyuan.regions.models import PREFIX_LENGTH, Level, Region
@@ -156,13 +157,16 @@ class Totals:
     overdue_rechecks: int
     real_name_answered: int
     real_name_due: int
+    real_name_delivered: int = 0
+    satisfaction: SatisfactionFigures | None = None
 
     @property
     def feedback_rate(self) -> float | None:
-        """实名举报反馈率 in percent: answered / concluded real-name tips; None with nothing due."""
+        """实名举报反馈率 in percent: answers delivered to the reporter (leads.feedback), not merely
+        written, / concluded real-name tips; None with nothing due."""
         if not self.real_name_due:
             return None
-        return round(100 * self.real_name_answered / self.real_name_due, 1)
+        return round(100 * self.real_name_delivered / self.real_name_due, 1)
 
 
 def totals(scope: DashboardScope) -> Totals:
@@ -178,6 +182,9 @@ def totals(scope: DashboardScope) -> Totals:
         overdue_rechecks=overdue_rechecks(scope).count(),
         real_name_answered=figures.real_name_answered,
         real_name_due=figures.real_name_concluded,
+        real_name_delivered=figures.real_name_delivered,
+        # 满意度 of the tips received in the period, whenever the reporter rated them.
+        satisfaction=satisfaction_figures(leads),
     )
 
 

@@ -184,7 +184,7 @@ def chart_data(data, links, months, regions, institutions) -> dict:
             "urls": [(n and links.leads(category=code)) or "" for code, _, n in data.categories],
         },
         "institutions": {
-            "labels": [label for _, label, _ in institutions],
+            "labels": [label for label, _, _ in institutions],
             "data": [n for _, n, _ in institutions],
             "urls": [url or "" for _, _, url in institutions],
         },

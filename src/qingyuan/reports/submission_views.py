@@ -40,7 +40,7 @@ from .submissions import (
     versions,
     versions_of,
 )
-from .views import _definition, _display
+from .views import _definition, _display, choices_for
 
 
 def _params(data, **extra) -> str:
@@ -267,9 +267,18 @@ def return_view(request, pk):
     try:
         submission_return(actor=request.user, submission=submission, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, "；".join(_error_list(error, form)) or "退回未成功")
-    else:
-        messages.success(request, "已退回，填报单位可修改后重新上报。")
+        # Refused (e.g. already rolled into the city's form): the reason typed stays in the box, and
+        # the message sits next to it.
+        problems = _error_list(error, form)
+        submission.refresh_from_db()
+        if "return" not in available(submission, request.user):
+            # Someone else acted first: the form is gone from the page, so the message goes on top.
+            messages.error(request, "；".join(problems) or "退回未成功")
+            return redirect(submission)
+        for message in problems:
+            form.add_error("reason", message)
+        return _detail(request, submission, return_form=form)
+    messages.success(request, "已退回，填报单位可修改后重新上报。")
     return redirect(submission)
 
 
@@ -327,6 +336,9 @@ def _rollup_context(request, form, submit_form=None, errors=()) -> dict:
         "submit_form": submit_form or SubmitForm(),
         "errors": list(errors),
         "params": _params(request.GET),
+        # Campaigns and operations are chosen by name among those the user may see (under their own
+        # names: the shared scope form would draw its own selects for "campaigns" and "operations").
+        **{f"rollup_{key}": value for key, value in choices_for(request.user).items()},
     }
     if not (form.is_bound and form.is_valid()):
         return context

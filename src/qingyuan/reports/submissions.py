@@ -301,7 +301,12 @@ def _tell_reviewed(submission: Submission):
     text = (
         f"您上报的{submission.form_code}（{submission.region.full_name}，第{submission.version}版）{verdict}"
     )
-    transaction.on_commit(lambda: notify([submission.submitted_by], text, submission.get_absolute_url()))
+    told = [submission.submitted_by]
+    if submission.status == RETURNED:
+        # The whole county must redo the form, not only whoever pressed 上报 (they may be away).
+        county = User.objects.filter(is_active=True, unit__region_id=submission.region_id)
+        told += [u for u in county.select_related("unit") if u.can("reports.submit")]
+    transaction.on_commit(lambda: notify(told, text, submission.get_absolute_url()))
 
 
 def _review(submission: Submission, *, actor, action: str, **changes) -> Submission:

@@ -14,6 +14,7 @@ from qingyuan.regions.models import LocationType
 
 from . import selectors, services
 from .forms import PersonForm, SubjectForm
+from .history import subject_timeline
 from .models import InstitutionType, PracticeContent, Subject, SubjectKind, SubjectPerson, SubjectStatus
 
 
@@ -80,6 +81,8 @@ def subject_detail(request, pk):
             "subject": subject,
             "persons": persons,
             "history": selectors.subject_history(subject),
+            "timeline": subject_timeline(subject, request.user),
+            "can_inspect": request.user.can("inspections.edit"),
             "can_edit": request.user.can("subjects.edit"),
             "can_reveal": request.user.can("subjects.reveal"),
         },

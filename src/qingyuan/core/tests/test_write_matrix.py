@@ -53,6 +53,8 @@ OWN_ACCOUNT = {
     "accounts:logout": "退出登录",
     "accounts:password_change": "修改本人密码",
     "accounts:otp_setup": "绑定本人的手机验证器",
+    "accounts:notification_settings": "本人的通知方式（电子邮箱、是否发邮件和短信）",
+    "core:notifications_read_all": "把本人的通知全部标为已读",
 }
 
 # Account administration is tested in accounts/tests (test_user_admin, test_separation_of_duties):

@@ -66,10 +66,10 @@ def test_payment_on_a_lead_without_reward_is_a_chinese_form_error(login, persona
     response = login("chief").post(
         f"/leads/{lead.pk}/payment/",
         {"paid_amount": "500", "paid_at": "2026-10-01", "reference": "ZF001"},
-        follow=True,
     )
-    assert response.status_code == 200
-    assert "尚未作出奖励决定" in response.content.decode()
+    assert response.status_code == 400  # the page again, the error next to the amount, input kept
+    page = response.content.decode()
+    assert "尚未作出奖励决定" in page and 'value="ZF001"' in page
     assert not Reward.objects.exists()
 
 

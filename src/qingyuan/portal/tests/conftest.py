@@ -21,3 +21,10 @@ def captcha_test_mode(monkeypatch):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _private_hold_dir(settings, tmp_path):
+    # Files kept between tries of the tip form go to this test's own directory, never to var/.
+    settings.QINGYUAN_PORTAL_HOLD_DIR = tmp_path / "tip_hold"
+    return settings.QINGYUAN_PORTAL_HOLD_DIR

@@ -301,7 +301,7 @@ def lead(
     located), handled by `unit` (default: the unit of the county of `region`). Overdue is computed
     from the deadlines: `overdue` gives it the rules' deadlines (15 and 60 days after receipt), which
     have passed for the tests' dates; otherwise they lie far ahead, so it is overdue on no day."""
-    from qingyuan.leads.models import Conclusion, Lead, Reporter, Status
+    from qingyuan.leads.models import Conclusion, FeedbackDelivery, Lead, Reporter, Status
 
     moment = received if isinstance(received, dt.datetime) else at(received)
     status = Status.REGISTERED
@@ -311,7 +311,7 @@ def lead(
         status = Status.CONCLUDED
     if answered:
         status = status if rejected else Status.ANSWERED
-    return Lead.objects.create(
+    lead = Lead.objects.create(
         number=f"XS{Lead.objects.count() + 1:06d}",
         channel="phone",
         category=category,
@@ -329,6 +329,11 @@ def lead(
         accept_due=moment.date() + dt.timedelta(days=15) if overdue else FAR_AHEAD,
         conclude_due=moment.date() + dt.timedelta(days=60) if overdue else FAR_AHEAD,
     )
+    if answered:  # and the answer reached the reporter: what the feedback rate counts
+        FeedbackDelivery.objects.create(
+            lead=lead, method="phone", delivered_at=moment, answered_at=moment, answer="答复"
+        )
+    return lead
 
 
 def campaign(unit: Unit, name: str, starts_on: dt.date, ends_on: dt.date, *, parent=None, phases=()):

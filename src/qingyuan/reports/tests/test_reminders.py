@@ -117,3 +117,18 @@ def test_the_scheduled_jobs_run_twice_tell_nobody_twice(requirement, personas, r
     runs = [schedule.run(name) for name in ("reports.forms_due", "reports.reviews_waiting") * 2]
     assert [r.count for r in runs] == [1, 1, 0, 0]
     assert runs[0].summary == "提醒填报人员 1 人次" and all(r.outcome == "ok" for r in runs)
+
+
+def test_a_form_owed_is_on_the_home_page_of_the_county_until_it_is_submitted(requirement, personas, units):
+    from qingyuan.core.worklist import work_list
+
+    work = work_list(personas["chief"], today=dt.date(2024, 6, 19))
+    [owed] = [item for item in work.near if item.kind == "报表"]
+    assert owed.text.startswith("上报") and owed.badge is not None
+    assert owed.due == DUE and "region=320506" in owed.url
+    late = work_list(personas["chief"], today=dt.date(2024, 6, 24))
+    assert [item.due for item in late.overdue if item.kind == "报表"] == [DUE]
+    submission(units["wuzhong"].region, units["wuzhong"], personas["chief"])
+    assert not [
+        i for i in work_list(personas["chief"], today=dt.date(2024, 6, 24)).overdue if i.kind == "报表"
+    ]
