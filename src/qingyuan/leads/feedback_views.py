@@ -107,57 +107,48 @@ def lead_receipt(request, pk):
     return render(request, "leads/receipt.html", context)
 
 
-def _refused(request, pk, action, form, exc):
-    rest = attach_errors(form, exc)
-    return render_detail(request, _lead_for(request, pk), bound={action: form}, errors=rest, status=400)
+def _answerer_step(request, pk, action, service, done, form_class=None):
+    """One of the steps after the answer (送达, 可网上查询, 满意度): the answerer's right is checked
+    before the form is read; a refusal shows the lead page again with what was typed."""
+    lead = _lead_for(request, pk)
+    feedback.check_answerer(actor=request.user, lead=lead)
+    form = action_form(action, form_class, request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return render_detail(request, lead, bound={action: form}, status=400)
+    try:
+        service(actor=request.user, lead=lead, **(form.cleaned_data if form is not None else {}))
+    except (ValidationError, workflow.TransitionNotAllowed) as exc:
+        rest = attach_errors(form, exc)
+        # Read again: the refused service may have changed the instance in memory, not in the database.
+        return render_detail(request, _lead_for(request, pk), bound={action: form}, errors=rest, status=400)
+    messages.success(request, done)
+    return redirect(lead.get_absolute_url())
 
 
 @require_POST
 @require_perm("leads.view")
 def lead_deliver(request, pk):
-    lead = _lead_for(request, pk)
-    feedback.check_answerer(actor=request.user, lead=lead)
-    form = action_form("deliver", DeliveryForm, request.POST)
-    if not form.is_valid():
-        return render_detail(request, lead, bound={"deliver": form}, status=400)
-    try:
-        feedback.delivery_record(actor=request.user, lead=lead, **form.cleaned_data)
-    except PermissionDenied:
-        raise
-    except (ValidationError, workflow.TransitionNotAllowed) as exc:
-        return _refused(request, pk, "deliver", form, exc)
-    messages.success(request, "已登记答复送达。")
-    return redirect(lead.get_absolute_url())
+    return _answerer_step(
+        request, pk, "deliver", feedback.delivery_record, "已登记答复送达。", form_class=DeliveryForm
+    )
 
 
 @require_POST
 @require_perm("leads.view")
 def lead_release(request, pk):
-    lead = _lead_for(request, pk)
-    feedback.check_answerer(actor=request.user, lead=lead)
-    try:
-        feedback.lead_release(actor=request.user, lead=lead)
-    except PermissionDenied:
-        raise
-    except (ValidationError, workflow.TransitionNotAllowed) as exc:
-        return _refused(request, pk, "release", None, exc)
-    messages.success(request, "答复已设为可网上查询，举报人凭查询码可见。")
-    return redirect(lead.get_absolute_url())
+    return _answerer_step(
+        request, pk, "release", feedback.lead_release, "答复已设为可网上查询，举报人凭查询码可见。"
+    )
 
 
 @require_POST
 @require_perm("leads.view")
 def lead_rate(request, pk):
-    lead = _lead_for(request, pk)
-    feedback.check_answerer(actor=request.user, lead=lead)
-    form = action_form("rate", SatisfactionForm, request.POST)
-    if not form.is_valid():
-        return render_detail(request, lead, bound={"rate": form}, status=400)
-    try:
-        feedback.satisfaction_record(actor=request.user, lead=lead, **form.cleaned_data)
-    except PermissionDenied:
-        raise
-    except (ValidationError, workflow.TransitionNotAllowed) as exc:
-        return _refused(request, pk, "rate", form, exc)
-    messages.success(request, "已记录举报人的满意度评价。")
-    return redirect(lead.get_absolute_url())
+    return _answerer_step(
+        request,
+        pk,
+        "rate",
+        feedback.satisfaction_record,
+        "已记录举报人的满意度评价。",
+        form_class=SatisfactionForm,
+    )
