@@ -3,17 +3,10 @@
 from django import forms
 from django.utils import timezone
 
-from qingyuan.core.forms import DateInput, StyledForm, VersionedFormMixin
+from qingyuan.core.forms import DateInput, DateTimeInput, StyledForm, VersionedFormMixin, today
 from qingyuan.core.scoping import jurisdiction_prefix
 
 from .models import Case, LiabilityKind, RecheckResult, ReferralOutcome, ReferralTarget
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ReasonForm(StyledForm):
@@ -25,13 +18,13 @@ class ReferralProposeForm(StyledForm):
     target_unit = forms.CharField(label="接收单位", max_length=200)
     reason = forms.CharField(label="移送理由", widget=forms.Textarea(attrs={"rows": 2}))
     proposed_on = forms.DateField(
-        label="提请日期", required=False, widget=DateInput, initial=timezone.localdate, help_text="留空为今天"
+        label="提请日期", required=False, widget=DateInput, initial=today, help_text="留空为今天"
     )
 
 
 class ApproveForm(StyledForm):
     approved_on = forms.DateField(
-        label="批准日期", required=False, widget=DateInput, initial=timezone.localdate, help_text="留空为今天"
+        label="批准日期", required=False, widget=DateInput, initial=today, help_text="留空为今天"
     )
 
 
@@ -45,7 +38,7 @@ class TransferForm(StyledForm):
 
 
 class ReceiptForm(StyledForm):
-    received_on = forms.DateField(label="接收日期", widget=DateInput, initial=timezone.localdate)
+    received_on = forms.DateField(label="接收日期", widget=DateInput, initial=today)
     receipt_no = forms.CharField(label="回执编号", max_length=60)
 
 
@@ -53,12 +46,12 @@ class OutcomeForm(StyledForm):
     outcome = forms.ChoiceField(
         label="接收结果", choices=[(k, v) for k, v in ReferralOutcome.choices if k != ReferralOutcome.PENDING]
     )
-    outcome_on = forms.DateField(label="结果日期", widget=DateInput, initial=timezone.localdate)
+    outcome_on = forms.DateField(label="结果日期", widget=DateInput, initial=today)
     note = forms.CharField(label="说明（不予受理/立案的须填写理由）", required=False, max_length=2000)
 
 
 class ReviewRequestForm(StyledForm):
-    requested_on = forms.DateField(label="提请复议日期", widget=DateInput, initial=timezone.localdate)
+    requested_on = forms.DateField(label="提请复议日期", widget=DateInput, initial=today)
 
 
 class ReviewResultForm(StyledForm):

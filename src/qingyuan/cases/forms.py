@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from qingyuan.accounts.models import User
-from qingyuan.core.forms import DateInput, StyledForm, VersionedFormMixin
+from qingyuan.core.forms import DateInput, StyledForm, VersionedFormMixin, today
 
 from .models import (
     CaseSource,
@@ -67,7 +67,7 @@ class ReasonForm(StyledForm):
 
 
 class DateForm(StyledForm):
-    on = forms.DateField(label="日期", widget=DateInput, initial=timezone.localdate)
+    on = forms.DateField(label="日期", widget=DateInput, initial=today)
 
 
 class OptionalDateForm(StyledForm):
@@ -75,7 +75,7 @@ class OptionalDateForm(StyledForm):
 
 
 class NotifyForm(StyledForm):
-    notified_on = forms.DateField(label="告知书送达日期", widget=DateInput, initial=timezone.localdate)
+    notified_on = forms.DateField(label="告知书送达日期", widget=DateInput, initial=today)
     waived = forms.BooleanField(label="当事人书面放弃陈述申辩和听证", required=False)
 
 
@@ -88,7 +88,7 @@ class PauseForm(StyledForm):
     kind = forms.ChoiceField(
         label="中止事由", choices=[c for c in PauseKind.choices if c[0] != PauseKind.HEARING]
     )
-    started_on = forms.DateField(label="起始日期", widget=DateInput, initial=timezone.localdate)
+    started_on = forms.DateField(label="起始日期", widget=DateInput, initial=today)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
@@ -116,7 +116,7 @@ class FilingForm(VersionedFormMixin, DateForm):
 class DecisionForm(StyledForm):
     offence_code = forms.ChoiceField(label="适用条款", choices=())
     procedure = forms.ChoiceField(label="程序", choices=Procedure.choices)
-    decided_on = forms.DateField(label="决定日期", widget=DateInput, initial=timezone.localdate)
+    decided_on = forms.DateField(label="决定日期", widget=DateInput, initial=today)
     warning = forms.BooleanField(label="警告", required=False)
     fine = forms.DecimalField(
         label="罚款（元）", required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2
@@ -166,7 +166,7 @@ class PaymentForm(StyledForm):
     amount = forms.DecimalField(
         label="金额（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2
     )
-    paid_on = forms.DateField(label="缴款日期", widget=DateInput, initial=timezone.localdate)
+    paid_on = forms.DateField(label="缴款日期", widget=DateInput, initial=today)
     receipt_no = forms.CharField(label="票据号", max_length=60, required=False)
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from . import concurrency, widgets
 from .filters import SafeFilterSet
@@ -144,6 +145,13 @@ class StyledFilterSet(SafeFilterSet):
             style_fields(form)
             form._styled = True
         return form
+
+
+def today():
+    """A field's "today" default. Looked up on each call rather than bound as `initial=timezone.localdate`
+    at class definition, which would keep whatever localdate was when the module was first imported
+    (a test's frozen date, if that is when the forms module was loaded)."""
+    return timezone.localdate()
 
 
 # Apps import the date widget from here.

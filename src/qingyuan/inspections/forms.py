@@ -5,17 +5,10 @@ from django.utils import timezone
 
 from qingyuan.accounts.roles import Role
 from qingyuan.campaigns.selectors import campaigns_for_filter, filter_by_campaign
-from qingyuan.core.forms import DateInput, StyledFilterSet, StyledForm
+from qingyuan.core.forms import DateInput, DateTimeInput, StyledFilterSet, StyledForm
 
 from .models import AnswerResult, EvidenceKind, Inspection, InspectionKind, InspectionOutcome
 from .services import MIN_OFFICERS, officer_name
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class OfficerChoiceField(forms.ModelMultipleChoiceField):

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from qingyuan.core.forms import StyledModelForm, VersionedFormMixin
+from qingyuan.core.forms import StyledModelForm, VersionedFormMixin, today
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.regions.models import Level, Region
 from qingyuan.registry.models import Institution
@@ -58,7 +58,7 @@ class SubjectForm(VersionedFormMixin, StyledModelForm):
         label="变更日期",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        initial=timezone.localdate,
+        initial=today,
     )
 
     def __init__(self, *args, actor, **kwargs):
