@@ -4,6 +4,7 @@
 #   scripts/dev.sh setup    virtualenv + pinned dependencies, database, region tree, assets, demo data
 #   scripts/dev.sh run      setup, then serve http://127.0.0.1:8000 (ADDRPORT=host:port to change)
 #   scripts/dev.sh test     ruff check, manage.py check, migration check, pytest [extra pytest args]
+#                           (in one process per core, at most 4; QINGYUAN_TEST_WORKERS=1 runs it in one)
 #   scripts/dev.sh lint     ruff check + ruff format --check
 #   scripts/dev.sh format   ruff check --fix + ruff format
 #
@@ -104,8 +105,30 @@ run() {
     DEBUG=${DEBUG:-1} "$PY" manage.py runserver "$addrport"
 }
 
+# How many processes pytest runs the suite in (pytest-xdist): QINGYUAN_TEST_WORKERS, else one per core,
+# at most 4 (each process builds its own test database and, for the browser tests, starts its own
+# Chromium, so more processes than that cost more in start-up and memory than they save).
+test_workers() {
+    workers=${QINGYUAN_TEST_WORKERS:-}
+    if [ -z "$workers" ]; then
+        workers=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+        [ "$workers" -le 4 ] || workers=4
+    fi
+    case $workers in
+        '' | *[!0-9]* | 0*) die "QINGYUAN_TEST_WORKERS must be a whole number from 1 up, got '$workers'" ;;
+    esac
+    echo "$workers"
+}
+
 test_all() {
     ensure_deps
+    workers=$(test_workers)
+    # Pytest arguments that choose the processes themselves (-n 4, -p no:xdist) win over ours.
+    for arg in "$@"; do
+        case $arg in
+            -n* | --numprocesses* | no:xdist) workers=1 ;;
+        esac
+    done
     say "database: $(describe_database)"
     say "ruff check"
     "$VENV/bin/ruff" check .
@@ -113,8 +136,16 @@ test_all() {
     manage check
     say "manage.py makemigrations --check --dry-run"
     manage makemigrations --check --dry-run
-    say "pytest"
-    "$PY" -m pytest -rfEs "$@"
+    if [ "$workers" -gt 1 ]; then
+        # --dist load hands the tests out in pytest-django's order (database tests, then those that
+        # flush the database, such as the browser tests), so each process keeps that order; per-file
+        # or work-stealing schedules would let a flush run before another file's database tests.
+        say "pytest in $workers processes (QINGYUAN_TEST_WORKERS=1 for one)"
+        "$PY" -m pytest -rfEs -n "$workers" --dist load "$@"
+    else
+        say "pytest"
+        "$PY" -m pytest -rfEs "$@"
+    fi
 }
 
 lint() {

@@ -317,6 +317,9 @@ EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "1"
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qingyuan@localhost")
 QINGYUAN_SITE_URL = os.environ.get("QINGYUAN_SITE_URL", "")
+# Where fines are paid, as the 行政处罚决定书 and 催告书 print it (开户银行、账号). Empty: the documents
+# say "本机关指定的罚没款代收银行" for the officer to complete by hand.
+QINGYUAN_FINE_ACCOUNT = os.environ.get("QINGYUAN_FINE_ACCOUNT", "")
 # Notifications by SMS: a class with send(phone, text); the default only logs, the number masked.
 QINGYUAN_SMS_BACKEND = os.environ.get("QINGYUAN_SMS_BACKEND", "qingyuan.core.notifications.LoggingSmsBackend")
 # Jobs (core.jobs): a running job whose worker has not beaten its heartbeat (every 10 s at most) for

@@ -3,10 +3,12 @@
 - The browser is Debian's `chromium` (or $CHROMIUM_PATH); Playwright's own browser downloads are never used.
   Without a Chromium the tests are skipped with the reason, except under CI (CI=true), where they fail.
 - Pages need the pinned Bootstrap/htmx in var/vendor, so the session runs `manage.py fetch_assets` first
-  (a no-op when they are already there) and fails with a clear message if it cannot.
+  (a no-op when they are already there; one test process at a time) and fails with a clear message if
+  it cannot.
 - live_server serves static files through the staticfiles finders, so var/vendor is served as /static/vendor/.
 """
 
+import fcntl
 import os
 import shutil
 
@@ -61,7 +63,11 @@ def chromium_path():
 def vendor_assets():
     """The pinned Bootstrap/htmx in var/vendor (fetched once from the npm registry if missing)."""
     try:
-        call_command("fetch_assets", verbosity=0)
+        # One process fetches, the others wait and then find the files in place: make test runs the
+        # suite in several processes, and a file rewritten while another serves it arrives cut short.
+        with open(settings.VENDOR_DIR / ".fetch.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            call_command("fetch_assets", verbosity=0)
     except Exception as exc:
         pytest.fail(
             f"`manage.py fetch_assets` failed ({exc!r}); the browser tests need Bootstrap and htmx in "
@@ -167,7 +173,8 @@ def log_in():
 
 def restore_seed_data():
     """The rules and checklists that migrations load. A browser test's database is flushed after each
-    test (live_server needs real transactions), which empties these tables for the tests that follow."""
+    test (live_server needs real transactions); the root conftest reloads the migrated data before every
+    such test, and this checks that the two a page cannot work without are there."""
     import importlib
 
     from django.apps import apps

@@ -48,7 +48,10 @@ ALLOWED_WORDS = {
 }
 URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 LATIN_RUN = re.compile(r"[A-Za-z0-9_.\-/:]+")
-SKIP_LINK = re.compile(r"logout|download|export|\.(?:xlsx|docx|pdf|csv|zip|png|jpe?g)(?:$|\?)", re.I)
+# Files, not pages: exports, and the documents (Word, and PDF made by LibreOffice: seconds each).
+SKIP_LINK = re.compile(
+    r"logout|download|export|/documents/|/receipts/|/pdf/|\.(?:xlsx|docx|pdf|csv|zip|png|jpe?g)(?:$|\?)", re.I
+)
 
 # One pass over the page in the browser: what the user sees and the form controls that cannot be used.
 INSPECT_JS = """
@@ -259,7 +262,9 @@ def _crawl(browser, live_server, persona):
         current.update(width=width)
         report = page.evaluate(INSPECT_JS)
         text = report["text"]
-        for literal in sorted(report["code"], key=len, reverse=True):  # longest first: no half-removed ones
+        # Longest first: no half-removed ones. An empty <code> would make replace() put a space between
+        # every two characters, doubling the text once per empty element.
+        for literal in sorted({c for c in report["code"] if c.strip()}, key=len, reverse=True):
             text = text.replace(literal, " ")
         if path.startswith("/accounts/users/"):
             # Account management shows the login name in its 账号 column: data, not interface text.

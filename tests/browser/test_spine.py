@@ -2,7 +2,8 @@
 clerk finds the lead on the home page and in the lead list; the chief (who holds 受理 and 分派) accepts it
 and assigns two inspectors → an inspector on a phone creates the
 subject from the lead and records the inspection with a photo → the chief opens a case from the
-inspection with the proposal filled in, approves it and takes it to a decision (fine and ban), downloads
+inspection with the proposal filled in, approves it, proposes the penalty and serves the notice stating it;
+the city leader makes the 法制审核 and the chief's unit the 集体讨论; the decision (fine and ban) follows, and the chief downloads
 the decision document, registers payment and the re-inspection → the reporter gets the answer (recorded
 as delivered) and reads and rates it on the public tracking page with the code.
 
@@ -224,26 +225,59 @@ def _spine(walk, new_page, log_in):  # noqa: PLR0915 (one story, told in order)
     expect(chief.get_by_role("heading", level=1)).not_to_contain_text("待立案")
     assert lead.subject.cases.get().opened_on is not None
 
-    # 6. Through to the decision: review, notice, decision with a fine and a ban.
+    # 6. Through to the decision as the law orders it: review, the proposed penalty, the notice that
+    # states it, 法制审核 by someone who did not investigate, 集体讨论 (a ban and a large fine), decision.
     walk("case to review")
     _submit(chief, chief.get_by_role("button", name="提交合议审理"))
-    walk("notice to the party")
-    notice = chief.locator("form").filter(has=chief.get_by_role("button", name="登记告知"))
-    notice.get_by_label("当事人书面放弃陈述申辩和听证").check()
-    _submit(chief, notice.get_by_role("button", name="登记告知"))
-    walk("decision: fine and ban")
+    walk("proposed penalty: fine and ban")
+    chief.locator("#penalty").get_by_role("link", name="拟定处罚意见").click()
+    chief.get_by_label("罚款（元）").fill("50000")
+    chief.get_by_label("取缔/责令停止执业活动").check()
+    _submit(chief, chief.get_by_role("button", name="保存"))
+    expect(chief.locator("#proposal")).to_contain_text("50000")
+    walk("notice to the party, stating the proposed penalty")
+    chief.locator("#penalty-steps").get_by_role("link", name=re.compile("^告知当事人")).click()
+    chief.get_by_label("当事人书面放弃陈述申辩和听证").check()
+    _submit(chief, chief.get_by_role("button", name="登记告知"))
+    expect(chief.locator("#proposal")).to_contain_text("已于")
+    walk("submitted for 法制审核")
+    _submit(chief, chief.locator("#penalty-steps").get_by_role("button", name="提交法制审核"))
+    walk("the city leader reviews it (法制审核)")
+    dave = walk.pages["dave"] = _officer(new_page, log_in, "dave")
+    _nav(dave, "案件")
+    dave.locator("table tbody tr").filter(has_text="张某").first.get_by_role("link").first.click()
+    dave.locator("#penalty-steps").get_by_role("link", name="法制审核").click()
+    dave.get_by_label("审核结论").select_option(label="同意")
+    dave.get_by_label("审核意见").fill("事实清楚，证据确凿，适用依据正确，程序合法，同意。")
+    _submit(dave, dave.get_by_role("button", name="保存"))
+    expect(dave.locator("#reviews")).to_contain_text("同意")
+    walk("集体讨论 chaired by the chief")
+    chief.reload()
+    chief.locator("#penalty-steps").get_by_role("link", name="集体讨论").click()
+    chair = chief.get_by_label("主持人")
+    chair.select_option(label=next(t for t in chair.locator("option").all_inner_texts() if "孙志强" in t))
+    for name in ("孙志强", "李爱丽", "王博"):
+        chief.locator("fieldset, div").filter(has_text="参加人员").get_by_label(
+            name, exact=False
+        ).first.check()
+    chief.get_by_label("讨论意见").fill("同意拟处罚意见。")
+    chief.get_by_label("讨论结论").select_option(label="同意拟处罚意见")
+    _submit(chief, chief.get_by_role("button", name="保存"))
+    expect(chief.locator("#requirements")).not_to_contain_text("✘")
+    walk("decision: fine and ban, as proposed")
     decide = chief.locator("form").filter(has=chief.get_by_role("button", name="保存决定"))
     decide.get_by_label("程序").select_option(label="一般程序")
-    decide.get_by_label("罚款（元）").fill("50000")
-    decide.get_by_label("取缔/责令停止执业活动").check()
+    expect(decide.get_by_label("罚款（元）")).to_have_value(re.compile("^50000"))
     decide.get_by_label("自由裁量理由").fill("初次违法，违法所得不足1万元，按下限处罚。")
     _submit(chief, decide.get_by_role("button", name="保存决定"))
     expect(chief.locator("#decision")).to_contain_text("50000")
 
     # 7. The decision document opens in Word (python-docx reads it).
     walk("decision document (.docx)")
+    chief.locator("#documents").get_by_role("button", name="文书").click()
+    decision_doc = chief.locator("#documents li[data-document='行政处罚决定书']")
     with chief.expect_download() as download_info:
-        chief.get_by_role("link", name=re.compile("处罚决定书")).first.click()
+        decision_doc.get_by_role("link", name="Word").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".docx"), download.suggested_filename
     import docx

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qingyuan.core import audit, crypto
 from qingyuan.core.crypto import EncryptedTextField
+from qingyuan.core.workflow import Transition, Workflow
 
 from .models import ChangeStatus, User, UserChangeRequest
 from .roles import ADMIN_ROLES, Role
@@ -167,54 +168,70 @@ def _change_request(*, actor, user: User, changed: dict) -> UserChangeRequest:
     return change
 
 
+def _approver_problem(change: UserChangeRequest, actor) -> str | None:
+    if may_approve(actor, change):
+        return None
+    return "须由申请人以外、另一角色的管理员（系统管理员与安全管理员互相审批）审批，且不能审批自己的账号"
+
+
+def _rejecter_problem(change: UserChangeRequest, actor) -> str | None:
+    # The requester may withdraw; otherwise the same administrators who could approve may reject.
+    if actor.pk == change.requested_by_id or may_approve(actor, change):
+        return None
+    return "您不能驳回这项变更申请"
+
+
+def _account_unchanged(change: UserChangeRequest, inputs) -> str | None:
+    """Nobody approves something other than what they saw: the account must still hold the values
+    the request replaces."""
+    user = User.objects.select_for_update().get(pk=change.user_id)
+    if any(
+        _plain(name, getattr(user, name)) != _unstored(name, value) for name, value in change.previous.items()
+    ):
+        return "申请提交后该账号已被修改，请驳回后重新申请"
+    return None
+
+
+CHANGE_WORKFLOW = Workflow(
+    noun="变更申请",
+    model=UserChangeRequest,
+    transitions={
+        "approve": Transition(
+            "批准",
+            frozenset({ChangeStatus.PENDING}),
+            ChangeStatus.APPROVED,
+            None,
+            conditions=(_account_unchanged,),
+            actor_problem=_approver_problem,
+        ),
+        "reject": Transition(
+            "驳回",
+            frozenset({ChangeStatus.PENDING}),
+            ChangeStatus.REJECTED,
+            None,
+            actor_problem=_rejecter_problem,
+        ),
+    },
+    region_code=lambda change: _region_of(change.user),
+    related=("requested_by", "user"),
+)
+
+
 def user_change_approve(*, actor, change: UserChangeRequest) -> User:
     with transaction.atomic():
-        change = (
-            UserChangeRequest.objects.select_for_update().select_related("requested_by").get(pk=change.pk)
+        change = CHANGE_WORKFLOW.take(
+            change, "approve", actor=actor, changes={"decided_by": actor, "decided_at": timezone.now()}
         )
-        if not may_approve(actor, change):
-            raise PermissionDenied(
-                "须由申请人以外、另一角色的管理员（系统管理员与安全管理员互相审批）审批，且不能审批自己的账号"
-            )
-        user = User.objects.select_for_update().get(pk=change.user_id)
-        if any(
-            _plain(name, getattr(user, name)) != _unstored(name, value)
-            for name, value in change.previous.items()
-        ):
-            raise ValidationError("申请提交后该账号已被修改，请驳回后重新申请")
-        _decide(change, actor, ChangeStatus.APPROVED, user)
         data = {name: _loaded(name, value) for name, value in change.changes.items()}
-        return audit.save_with_audit(actor=actor, model=User, pk=user.pk, data=data, region_of=_region_of)
+        return audit.save_with_audit(
+            actor=actor, model=User, pk=change.user_id, data=data, region_of=_region_of
+        )
 
 
-def _decide(change: UserChangeRequest, actor, status, user) -> None:
-    """Close a pending request as approved or rejected, with its audit row."""
-    change.status = status
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.TRANSITION,
-        target=change,
-        before={"status": ChangeStatus.PENDING},
-        after={"status": status},
-        region_code=_region_of(user),
-    )
-
-
-@transaction.atomic
 def user_change_reject(*, actor, change: UserChangeRequest) -> UserChangeRequest:
-    change = (
-        UserChangeRequest.objects.select_for_update().select_related("requested_by", "user").get(pk=change.pk)
+    return CHANGE_WORKFLOW.take(
+        change, "reject", actor=actor, changes={"decided_by": actor, "decided_at": timezone.now()}
     )
-    # The requester may withdraw; otherwise the same administrators who could approve may reject.
-    if not (change.status == ChangeStatus.PENDING and actor.pk == change.requested_by_id) and not may_approve(
-        actor, change
-    ):
-        raise PermissionDenied("您不能驳回这项变更申请")
-    _decide(change, actor, ChangeStatus.REJECTED, change.user)
-    return change
 
 
 @transaction.atomic

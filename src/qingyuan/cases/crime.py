@@ -3,7 +3,9 @@
 A case is flagged "涉嫌非法行医罪，应移送公安机关" when the party meets 解释 第1条 (is "未取得医生执业
 资格的人") and any 第2条 condition holds. 第2条(4), two earlier administrative penalties for illegal
 practice, is never typed by the officer: it is counted from the penalty history in every region
-(history.py), because the earlier penalties are often in another county or city.
+(history.py), because the earlier penalties are often in another county or city. Who counts as the
+same party (ID number, or a name an officer confirmed) is crime_matches.py's rule; the number of
+penalties is rules data (CRIME_PRIOR_PENALTIES).
 
 Since 2016 a qualified physician who merely runs a clinic without a licence is not in 第1条, so an
 unlicensed clinic alone never flags a case.
@@ -17,11 +19,8 @@ from django.db import transaction
 from qingyuan.core import audit, concurrency
 from qingyuan.core.notifications import notify
 
-from . import history
+from . import crime_matches
 from .models import Case, CaseEvent, ReferralTarget
-
-# 解释 第2条(4): "曾因非法行医被卫生行政部门行政处罚两次以后，再次非法行医的".
-PRIOR_PENALTIES_FOR_CRIME = 2
 
 ARTICLE1_FIELDS = (
     "no_qualification",
@@ -32,6 +31,7 @@ ARTICLE1_FIELDS = (
 ARTICLE2_FLAGS = ("harm_disability", "infectious_disease", "bad_drugs", "serious_harm", "patient_death")
 
 BLOCKED_PREFIX = "涉嫌非法行医罪，应移送公安机关"
+NEEDS_REVIEW = "须人工核实"
 
 
 @dataclass
@@ -40,34 +40,67 @@ class Assessment:
     article1: list[str] = field(default_factory=list)
     article2: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
-    prior_penalties: int = 0
-    matched_by: str | None = None  # "id", "name" or None: how the history was found
+    prior_penalties: int = 0  # counted: same ID number, or a name match an officer confirmed
+    matched_by: str | None = None  # "id", "name" or None: what identifies the party
+    matches: list = field(default_factory=list)  # crime_matches.Match, every one found
+    pending: int = 0  # name matches nobody has confirmed or rejected yet
+    # The flag rests on name matches not yet confirmed: "涉嫌非法行医罪（须人工核实）".
+    needs_review: bool = False
 
 
 def _label(name: str) -> str:
     return str(Case._meta.get_field(name).verbose_name)
 
 
-def prior_penalties(case):
-    """Earlier penalties for illegal practice of this case's party, in every region, decided before
-    the offence date; the case itself never counts."""
-    return history.penalties_of(
-        id_index=case.party_id_index, name=case.party_name, before=case.offence_date
-    ).exclude(pk=case.pk)
+def required_priors(case) -> int:
+    """解释 第2条(4): "曾因非法行医被卫生行政部门行政处罚两次以后" — the number is rules data, in
+    force on the offence date."""
+    from qingyuan.rules.models import Threshold
+    from qingyuan.rules.selectors import threshold
+
+    try:
+        return int(threshold("CRIME_PRIOR_PENALTIES", case.offence_date))
+    except Threshold.DoesNotExist:
+        # An act before the first recorded version (the 2008 解释 第2条(5) set the same two
+        # penalties): the earliest version stands for it, so an old ledger case is still judged.
+        first = Threshold.objects.filter(code="CRIME_PRIOR_PENALTIES").order_by("effective_from").first()
+        if first is None:
+            raise
+        return int(threshold("CRIME_PRIOR_PENALTIES", first.effective_from))
 
 
-def evaluate(case) -> Assessment:
-    """Judge the case by its current facts; writes nothing."""
+def prior_penalties(case) -> list[Case]:
+    """Earlier penalties for illegal practice that count for this case's party, in every region,
+    decided before the offence date; the case itself never counts."""
+    return [m.earlier for m in crime_matches.matches(case) if m.counted]
+
+
+def evaluate(case, *, candidates=None, reviews=None, required: int | None = None) -> Assessment:
+    """Judge the case by its current facts; writes nothing. `candidates`, `reviews` and `required`
+    may be given when many cases are judged at once (crime_matches.pool)."""
     article1 = [_label(f) for f in ARTICLE1_FIELDS if getattr(case, f)]
     article2 = [_label(f) for f in ARTICLE2_FLAGS if getattr(case, f)]
     if (case.other_serious or "").strip():
         article2.append(f"{_label('other_serious')}：{case.other_serious.strip()}")
-    matched_by = history.match_kind(id_index=case.party_id_index, name=case.party_name)
-    earlier = list(prior_penalties(case)) if case.offence_date else []
-    count = len(earlier)
-    if count >= PRIOR_PENALTIES_FOR_CRIME:
-        article2.append(f"曾因非法行医受过{count}次行政处罚后再次非法行医")
+    ident = crime_matches.identity(case)
+    matched_by = "id" if ident.id_index else ("name" if (case.party_name or "").strip() else None)
+    found = crime_matches.matches(case, candidates, reviews) if case.offence_date else []
+    counted = [m.earlier for m in found if m.counted]
+    pending = [m for m in found if m.pending]
+    count = len(counted)
+    needs_review = False
+    if found:
+        required = required if required is not None else required_priors(case)
+        if count >= required:
+            article2.append(f"曾因非法行医受过{count}次行政处罚后再次非法行医")
+        elif count + len(pending) >= required:
+            needs_review = True
+            article2.append(
+                f"曾因非法行医受过{count + len(pending)}次行政处罚后再次非法行医"
+                f"（其中{len(pending)}次仅姓名一致，{NEEDS_REVIEW}）"
+            )
     suspected = bool(article1) and bool(article2)
+    needs_review = needs_review and suspected and len(article2) == 1
     reasons = []
     if article1:
         reasons.append("解释第一条：" + "；".join(article1))
@@ -76,10 +109,15 @@ def evaluate(case) -> Assessment:
     if article2:
         reasons.append("解释第二条（情节严重）：" + "；".join(article2))
     if count:
-        places = "、".join(dict.fromkeys(c.region.full_name for c in earlier))
+        places = "、".join(dict.fromkeys(c.region.full_name for c in counted))
         reasons.append(f"违法行为发生日前因非法行医受行政处罚{count}次（{places}）")
-    if matched_by == history.MATCH_NAME:
-        reasons.append(f"当事人无身份证号，处罚记录仅按姓名“{case.party_name}”匹配，须人工核实是否同一人")
+    if pending:
+        places = "、".join(dict.fromkeys(m.earlier.region.full_name for m in pending))
+        reasons.append(
+            f"另有{len(pending)}次处罚记录仅按姓名“{case.party_name}”匹配（{places}），{NEEDS_REVIEW}是否同一人"
+        )
+    if needs_review:
+        reasons.insert(0, f"涉嫌非法行医罪（{NEEDS_REVIEW}）")
     return Assessment(
         suspected=suspected,
         article1=article1,
@@ -87,6 +125,9 @@ def evaluate(case) -> Assessment:
         reasons=reasons,
         prior_penalties=count,
         matched_by=matched_by,
+        matches=found,
+        pending=len(pending),
+        needs_review=needs_review,
     )
 
 
@@ -112,11 +153,12 @@ def _event(case, actor, action, note=""):
 
 
 @transaction.atomic
-def crime_refresh(*, case, actor=None) -> Assessment:
+def crime_refresh(*, case, actor=None, assessment: Assessment | None = None) -> Assessment:
     """Re-evaluate and store the flag and reasons on the case. The unit's leaders are told when the
-    flag turns on; nothing is written when nothing changed, so running it twice is harmless."""
+    flag turns on; nothing is written when nothing changed, so running it twice is harmless.
+    `assessment`: one made for the case just now (an import judges its cases in bulk)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    result = evaluate(locked)
+    result = assessment if assessment is not None else evaluate(locked)
     turned_on = result.suspected and not locked.crime_suspected
     if locked.crime_suspected != result.suspected or locked.crime_reasons != result.reasons:
         before = audit.snapshot(locked)
@@ -134,7 +176,9 @@ def crime_refresh(*, case, actor=None) -> Assessment:
         )
     if turned_on:
         users = _leaders(locked)
-        text = f"案件 {locked.number or locked.title} 涉嫌非法行医罪，应移送公安机关"
+        text = f"案件 {locked.number or locked.title} 涉嫌非法行医罪，应移送公安机关" + (
+            f"（此前处罚记录{NEEDS_REVIEW}）" if result.needs_review else ""
+        )
         url = locked.get_absolute_url()
         transaction.on_commit(lambda: notify(users, text, url))
     case.crime_suspected = locked.crime_suspected
@@ -143,7 +187,9 @@ def crime_refresh(*, case, actor=None) -> Assessment:
 
 
 def police_referral_approved(case) -> bool:
-    return case.referrals.filter(target=ReferralTarget.POLICE, approved_on__isnull=False).exists()
+    from .referral_workflow import SENT
+
+    return case.referrals.filter(target=ReferralTarget.POLICE, status__in=SENT).exists()
 
 
 def close_blocked_reason(case) -> str | None:
@@ -156,6 +202,11 @@ def close_blocked_reason(case) -> str | None:
     if police_referral_approved(case) or (case.crime_override_reason or "").strip():
         return None
     return f"{BLOCKED_PREFIX}：{'；'.join(result.reasons)}"
+
+
+def close_problem(case, inputs) -> str | None:
+    """The close step's condition in cases.workflow."""
+    return close_blocked_reason(case)
 
 
 def _require_in_scope(actor, case) -> None:

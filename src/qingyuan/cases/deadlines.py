@@ -8,6 +8,7 @@ CasePause moves the due date one day later. A pause still open counts up to toda
 
 import datetime as dt
 
+from django.db import models
 from django.utils import timezone
 
 from qingyuan.core.workdays import due_badge
@@ -92,12 +93,104 @@ def stored_decide_due(case) -> dt.date | None:
     return decide_due(case, open_pauses=False)
 
 
+PRINCIPAL_KINDS = (PaymentKind.FINE, PaymentKind.CONFISCATED_INCOME)
+
+
+def principal(decision):
+    """The fine and the confiscated income of the decision (the 罚没款 a payment plan spreads)."""
+    return sum((m.amount or 0 for m in decision.measures.all() if m.kind in MONEY_MEASURES), 0)
+
+
+def principal_paid(case, before: dt.date | None = None):
+    """What was paid of the fine and the confiscated income (before `before`, if given)."""
+    return sum(
+        (
+            p.amount
+            for p in case.payments.all()
+            if p.kind in PRINCIPAL_KINDS and (before is None or p.paid_on < before)
+        ),
+        0,
+    )
+
+
 def unpaid(case, decision) -> bool:
     """The fine or the confiscated income is not paid in full (what models.overdue_condition sums)."""
-    owed = sum((m.amount or 0 for m in decision.measures.all() if m.kind in MONEY_MEASURES), 0)
-    kinds = {PaymentKind.FINE, PaymentKind.CONFISCATED_INCOME}
-    paid = sum((p.amount for p in case.payments.all() if p.kind in kinds), 0)
-    return paid < owed
+    return principal_paid(case) < principal(decision)
+
+
+def plan_in_force(case):
+    """The payment plan that applies: the one approved last (a new approval replaces an earlier
+    plan, as when a party who cannot keep the instalments is granted new ones)."""
+    if case.pk is None:
+        return None
+    plans = sorted(case.payment_plans.all(), key=lambda p: (p.approved_on, p.pk))
+    return plans[-1] if plans else None
+
+
+def payment_schedule(case, decision) -> list[tuple[dt.date, object]]:
+    """(due date, total of fine and confiscated income to be paid by then), in date order.
+
+    Without a plan: everything by the decision's payment_due (行政处罚法 第67条). With an approved
+    延期/分期 plan (第66条第2款) the plan's dates replace it: what was paid before the plan stays
+    paid, and the plan spreads the rest (its rows add up to what was owed when it was approved)."""
+    total = principal(decision)
+    plan = plan_in_force(case)
+    if plan is None:
+        return [(decision.payment_due, total)] if decision.payment_due and total else []
+    rows = sorted(plan.instalments.all(), key=lambda i: (i.due_on, i.pk))
+    already = total - sum((i.amount for i in rows), 0)
+    schedule, running = [], already
+    for row in rows:
+        running += row.amount
+        schedule.append((row.due_on, running))
+    return schedule
+
+
+def payment_due_now(case, decision) -> dt.date | None:
+    """The due date of the first part of the schedule not yet paid; None when all is paid. A party
+    who pays each instalment on time always has a due date in the future, so is never overdue."""
+    paid = principal_paid(case)
+    for due_on, required in payment_schedule(case, decision):
+        if paid < required:
+            return due_on
+    return None
+
+
+def demand_in_force(case):
+    demands = sorted(case.demands.all(), key=lambda d: (d.issued_on, d.pk)) if case.pk else []
+    return demands[-1] if demands else None
+
+
+@_no_rule
+def court_window(decision) -> tuple[dt.date, dt.date] | None:
+    """(first day, last day) for applying to the court (行政强制法 第53条): from the day after both
+    remedy periods ended (复议 APPEAL_REVIEW and 诉讼 APPEAL_LITIGATION from the day the decision was
+    served, the later end), for COURT_ENFORCEMENT."""
+    if decision is None or decision.served_on is None:
+        return None
+    served = decision.served_on
+    remedies_end = max(deadline("APPEAL_REVIEW", served), deadline("APPEAL_LITIGATION", served))
+    return remedies_end + dt.timedelta(days=1), deadline("COURT_ENFORCEMENT", remedies_end)
+
+
+def _demanded_due(case, decision, today: dt.date) -> tuple[str, dt.date] | None:
+    """After 催告: the demand's 10 days, then the last day to apply to the court. A plan approved
+    after the demand replaces it while the party keeps it (its dates are the clock)."""
+    from .decisions import owed
+
+    demand = demand_in_force(case)
+    plan = plan_in_force(case)
+    if plan is not None and (demand is None or plan.approved_on >= demand.issued_on):
+        due = payment_due_now(case, decision)
+        return ("缴款期限", due) if due else None
+    if demand is None or demand.due_on is None:
+        return None  # not yet served: the 10 days have not begun
+    if today <= demand.due_on:
+        return "催告履行期限", demand.due_on
+    if owed(case, today) <= 0:
+        return None  # paid after the demand: nothing to apply for, the case can be closed
+    window = court_window(decision)
+    return ("申请强制执行期限", window[1]) if window else None
 
 
 @_no_rule
@@ -114,9 +207,14 @@ def current_due(case, today: dt.date | None = None) -> tuple[str, dt.date] | Non
         due = decide_due(case, today)
         return ("办案期限", due) if due else None
     decision = getattr(case, "decision", None) if case.pk else None
-    if case.status in {CaseStatus.SERVED, CaseStatus.ENFORCING} and decision and decision.payment_due:
-        # Once paid, the payment clock no longer runs (the surcharge, if any, shows with the money).
-        return ("缴款期限", decision.payment_due) if unpaid(case, decision) else None
+    if case.status in {CaseStatus.SERVED, CaseStatus.ENFORCING} and decision:
+        # Once paid, the payment clock no longer runs (the surcharge, if any, shows with the money);
+        # under an approved plan the next unpaid instalment is the clock.
+        due = payment_due_now(case, decision)
+        return ("缴款期限", due) if due else None
+    if case.status == CaseStatus.DEMANDED and decision:
+        return _demanded_due(case, decision, today or timezone.localdate())
+    # 申请法院强制执行: the court's time, not the unit's; no clock (COURT and the closed states).
     return None
 
 
@@ -126,3 +224,26 @@ def badge(case, today: dt.date | None = None):
         return None
     label, day = due
     return label, day, due_badge(day, today)
+
+
+def late_by_clock(today: dt.date) -> list[int]:
+    """The cases on a payment plan or after 催告 whose current clock (current_due) has passed on
+    `today`: the part of models.overdue_condition computed here, so the list and the badge agree by
+    construction."""
+    from .models import Case
+
+    cases = (
+        Case.objects.filter(
+            models.Q(status__in=[CaseStatus.SERVED, CaseStatus.ENFORCING], payment_plans__isnull=False)
+            | models.Q(status=CaseStatus.DEMANDED)
+        )
+        .distinct()
+        .select_related("decision")
+        .prefetch_related("payment_plans__instalments", "payments", "demands", "decision__measures")
+    )
+    late = []
+    for case in cases:
+        clock = current_due(case, today)
+        if clock is not None and clock[1] < today:
+            late.append(case.pk)
+    return late

@@ -7,13 +7,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from qingyuan.core import audit, concurrency, workdays
+from qingyuan.core import audit, concurrency
 
 from . import deadlines, workflow
 from .models import (
     MONEY_MEASURES,
     Case,
     CaseStatus,
+    DecisionKind,
     MeasureKind,
     PartyKind,
     PauseKind,
@@ -36,24 +37,29 @@ from .workflow import TransitionNotAllowed
 
 ZERO = Decimal("0")
 
-# 行政处罚法 第51条: on-the-spot decisions only for a warning or a fine up to these amounts.
-SIMPLIFIED_LIMITS = {PartyKind.CITIZEN: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}
-
 SIMPLIFIED_MEASURES = {MeasureKind.WARNING, MeasureKind.FINE}
 
-# 简易程序 decisions are filed with the agency within 7 days; 第85条 makes "七日" working days.
-SIMPLIFIED_FILING_WORKING_DAYS = 7
 
-# 行政处罚法 第72条: 3% of the fine per day late, never more than the fine itself.
-SURCHARGE_RATE = Decimal("0.03")
+def simplified_limit(party_kind: str, on: dt.date) -> Decimal:
+    """行政处罚法 第51条: on-the-spot decisions only for a warning or a fine up to this amount (rules
+    data SIMPLIFIED_FINE_CITIZEN / SIMPLIFIED_FINE_ORG)."""
+    from qingyuan.rules.selectors import threshold
+
+    suffix = "CITIZEN" if party_kind == PartyKind.CITIZEN else "ORG"
+    return threshold(f"SIMPLIFIED_FINE_{suffix}", on)
 
 
 def hearing_held(case) -> bool:
     return case.pauses.filter(kind=PauseKind.HEARING, ended_on__isnull=False).exists()
 
 
-def decide_blocked_reason(case, decided_on: dt.date, procedure: str) -> str | None:
-    """行政处罚法 第62条: no decision before the party has had the chance to state their case."""
+def decide_blocked_reason(
+    case, decided_on: dt.date, procedure: str, kind: str = DecisionKind.PENALTY
+) -> str | None:
+    """行政处罚法 第62条: no decision before the party has had the chance to state their case. A
+    不予处罚 decision takes nothing from the party, so no notice is owed before it."""
+    if kind == DecisionKind.NO_PENALTY:
+        return None
     if case.status == CaseStatus.REVIEW:
         if procedure != Procedure.SIMPLIFIED:
             return "一般程序须先告知当事人陈述申辩和听证权利，才能作出决定"
@@ -95,17 +101,21 @@ def decision_record(
     *,
     actor,
     case,
-    offence_code: str,
     procedure: str,
     decided_on: dt.date,
-    measures: list[dict],
+    offence_code: str | None = None,
+    measures: list[dict] | None = None,
     discretion_reason: str = "",
+    kind: str | None = None,
 ) -> PenaltyDecision:
-    """作出处罚决定. The fine must lie inside the legal range of the chosen offence for the case's
-    illegal income, with a discretion reason. 没收违法所得 must equal the illegal income found in the
-    case: a different amount is refused (correct the income first), because the figure in the
-    decision has to match the facts the case established."""
-    from qingyuan.rules.fines import check_fine
+    """作出处罚决定. A general-procedure decision rests on the current proposal (cases.penalty): its
+    offence, measures and discretion unless the caller gives others, and never harsher than what the
+    party was told. The fine lies inside the legal range of the chosen offence (below the minimum
+    only for 减轻 with its reason and basis); 没收违法所得 equals the illegal income found, because the
+    figure in the decision has to match the facts the case established. A 不予处罚 proposal (or
+    集体讨论 conclusion) leads to a 不予行政处罚决定 without measures."""
+    from . import penalty
+    from .models_procedure import Discretion
 
     case = _lock(case, actor)
     workflow.check(case, "decide", actor)
@@ -117,24 +127,49 @@ def decision_record(
         raise ValidationError({"decided_on": "决定日期不能晚于今天"})
     if case.opened_on and decided_on < case.opened_on:
         raise ValidationError({"decided_on": "决定日期不能早于立案日期"})
-    blocked = decide_blocked_reason(case, decided_on, procedure)
-    if blocked:
-        raise TransitionNotAllowed(blocked)
+    general = procedure == Procedure.GENERAL
+    proposal = penalty.current_proposal(case) if general else None
+    if kind is None:
+        discussion = penalty.latest_discussion(proposal)
+        said_no = proposal is not None and (
+            proposal.discretion == Discretion.NONE
+            or (discussion is not None and discussion.conclusion == "no_penalty")
+        )
+        kind = DecisionKind.NO_PENALTY if said_no else DecisionKind.PENALTY
+    if kind not in DecisionKind.values:
+        raise ValidationError({"kind": "请选择决定类型"})
+    if kind == DecisionKind.NO_PENALTY and not general:
+        raise ValidationError({"procedure": "不予行政处罚决定适用一般程序"})
+    if offence_code in (None, "") and proposal is not None:
+        offence_code = proposal.offence.code
     charged = {co.offence.code: co for co in case.offences.select_related("offence")}
     if offence_code not in charged:
         raise ValidationError({"offence_code": "适用条款须为本案认定的违法行为之一"})
     offence = charged[offence_code].offence
-    measures = _measures_checked(case, measures)
+    if measures is None:
+        measures = [
+            {"kind": m.kind, "amount": m.amount, "description": m.description}
+            for m in (proposal.measures.all() if proposal else [])
+        ]
+    discretion = proposal.discretion if proposal is not None else Discretion.NORMAL
+    basis = proposal.discretion_basis if proposal is not None else ""
+    reason = (discretion_reason or "").strip() or (proposal.discretion_reason if proposal else "")
+    if kind == DecisionKind.NO_PENALTY:
+        if measures:
+            raise ValidationError({"measures": "不予行政处罚决定不能列出处罚种类"})
+        discretion = Discretion.NONE
+    else:
+        if discretion == Discretion.NONE:
+            # The discussion changed a 不予处罚 proposal is refused below; the measures are checked
+            # as an ordinary penalty.
+            discretion = Discretion.NORMAL
+        measures = penalty.measures_checked(case, offence, measures, discretion, reason, basis)
     by_kind = {m["kind"]: m for m in measures}
     fine = by_kind.get(MeasureKind.FINE, {}).get("amount")
-    check_fine(offence, case.illegal_income, fine)
-    if fine and not discretion_reason.strip():
+    if fine and not reason:
         raise ValidationError({"discretion_reason": "处以罚款须填写自由裁量理由"})
-    confiscated = by_kind.get(MeasureKind.CONFISCATE_INCOME)
-    if confiscated is not None and confiscated["amount"] != case.illegal_income:
-        raise ValidationError({"measures": f"没收违法所得金额应与认定的违法所得{case.illegal_income}元一致"})
     if procedure == Procedure.SIMPLIFIED:
-        limit = SIMPLIFIED_LIMITS[case.party_kind]
+        limit = simplified_limit(case.party_kind, decided_on)
         others = set(by_kind) - SIMPLIFIED_MEASURES
         if others:
             names = "、".join(str(MeasureKind(k).label) for k in sorted(others))
@@ -145,13 +180,22 @@ def decision_record(
                     "procedure": f"简易程序对{PartyKind(case.party_kind).label}罚款不能超过{limit}元，请适用一般程序"
                 }
             )
+    problem = penalty.decide_problem(
+        case, {"procedure": procedure, "kind": kind, "decided_on": decided_on, "measures": measures}
+    )
+    if problem:
+        raise TransitionNotAllowed(problem)
     decision = PenaltyDecision(
         case=case,
+        kind=kind,
+        proposal=proposal,
+        discretion=discretion,
+        discretion_basis=basis,
         procedure=procedure,
         offence=offence,
         decided_on=decided_on,
         decided_by=actor,
-        discretion_reason=discretion_reason.strip(),
+        discretion_reason=reason,
     )
     decision.full_clean(exclude=["case"])
     decision.save()
@@ -161,10 +205,7 @@ def decision_record(
         if co.applied != (code == offence_code):
             co.applied = code == offence_code
             co.save(update_fields=["applied"])
-    summary = "；".join(
-        str(MeasureKind(m["kind"]).label) + ("" if m["amount"] is None else f" {m['amount']}元")
-        for m in measures
-    )
+    summary = penalty.measures_text(measures)
     audit.record(
         actor=actor,
         action=audit.AuditAction.CREATE,
@@ -177,14 +218,15 @@ def decision_record(
         from . import rechecks
 
         rechecks.schedule_after_decision(actor=actor, decision=decision)
-    _notify_on_commit(case.officers.all(), f"案件 {case.number} 已作出处罚决定，请送达", case)
+    what = "不予行政处罚决定" if kind == DecisionKind.NO_PENALTY else "处罚决定"
+    _notify_on_commit(case.officers.all(), f"案件 {case.number} 已作出{what}，请送达", case)
     return decision
 
 
 def filing_due(decision) -> dt.date | None:
     if decision.procedure != Procedure.SIMPLIFIED:
         return None
-    return workdays.add_working_days(decision.decided_on, SIMPLIFIED_FILING_WORKING_DAYS)
+    return deadlines.deadline("SIMPLIFIED_FILING", decision.decided_on)
 
 
 @transaction.atomic
@@ -241,24 +283,53 @@ def _paid(case, kind, before: dt.date | None = None) -> Decimal:
     return total
 
 
+def surcharge_rate(on: dt.date) -> Decimal:
+    """加处罚款 per day as a fraction (LATE_PAYMENT_PERCENT in the rules data, 第72条: 3%)."""
+    from qingyuan.rules.selectors import threshold
+
+    return threshold("LATE_PAYMENT_PERCENT", on) / Decimal("100")
+
+
 def surcharge_due(case, on: dt.date) -> Decimal:
-    """加处罚款 up to `on`: each day after payment_due, 3% of the fine still unpaid that day, in total
-    never more than the fine (行政处罚法 第72条)."""
+    """加处罚款 up to `on`: each day late, the rate of the fine late that day, in total never more than
+    the fine (行政处罚法 第72条).
+
+    "Late" follows the payment schedule (deadlines.payment_schedule): without a plan, everything
+    unpaid after payment_due; once a 延期/分期 plan is approved (第66条第2款), only what the plan
+    required by that day and is unpaid. 第72条 surcharges a fine not paid "到期", and an approved plan
+    sets when it falls due, so a party keeping the plan owes no surcharge; the days late before the
+    approval stay surcharged (the plan does not reduce it: that is 行政强制法 第42条's 减免, a decision
+    of its own). Only the fine is surcharged, not the confiscated income."""
     decision = getattr(case, "decision", None)
-    if decision is None or decision.payment_due is None or on <= decision.payment_due:
+    if decision is None or decision.payment_due is None:
         return ZERO
     fine = _measure_amount(decision, MeasureKind.FINE)
-    if fine <= 0:
+    plan = deadlines.plan_in_force(case)
+    first_due = decision.payment_due
+    schedule = deadlines.payment_schedule(case, decision)
+    if plan is not None and schedule:
+        first_due = min(first_due, schedule[0][0])
+    if fine <= 0 or on <= first_due:
         return ZERO
-    payments = sorted((p for p in case.payments.all() if p.kind == PaymentKind.FINE), key=lambda p: p.paid_on)
-    total, day = ZERO, decision.payment_due
+    rate = surcharge_rate(decision.payment_due)
+    total_principal = deadlines.principal(decision)
+    # Read once: the loop below runs once per day late.
+    payments = [p for p in case.payments.all() if p.kind in deadlines.PRINCIPAL_KINDS]
+    total, day = ZERO, first_due
     while day < on and total < fine:
         day += dt.timedelta(days=1)
         # The day of a late payment is itself a day late.
-        unpaid = fine - sum((p.amount for p in payments if p.paid_on < day), ZERO)
-        if unpaid <= 0:
+        paid_fine = sum((p.amount for p in payments if p.kind == PaymentKind.FINE and p.paid_on < day), ZERO)
+        paid = sum((p.amount for p in payments if p.paid_on < day), ZERO)
+        if paid >= total_principal:
             break
-        total += (unpaid * SURCHARGE_RATE).quantize(Decimal("0.01"))
+        if plan is not None and day > plan.approved_on:
+            required = max((r for d, r in schedule if d < day), default=ZERO)
+        else:
+            required = total_principal if day > decision.payment_due else ZERO
+        late = min(Decimal(required) - Decimal(paid), fine - paid_fine)
+        if late > 0:
+            total += (late * rate).quantize(Decimal("0.01"))
     return min(total, fine)
 
 
@@ -303,8 +374,10 @@ def payment_record(*, actor, case, kind: str, amount, paid_on: dt.date, receipt_
     case = _lock(case, actor)
     if not actor.can("cases.edit"):
         raise TransitionNotAllowed("您没有登记缴款的权限")
-    if case.status not in {CaseStatus.SERVED, CaseStatus.ENFORCING}:
-        raise TransitionNotAllowed("决定书送达后才能登记缴款")
+    # After 催告 and while the court enforces, the party may still pay, and what the court collects
+    # is recorded here too (a case closed as executed has its money on record).
+    if case.status not in workflow.ENFORCING_STATES:
+        raise TransitionNotAllowed("决定书送达后、结案前才能登记缴款")
     if kind not in PaymentKind.values:
         raise ValidationError({"kind": "请选择款项"})
     amount = Decimal(str(amount)) if amount not in (None, "") else None

@@ -4,6 +4,7 @@ A role without the permission gets 403 (it knows the page exists: it is in its m
 record outside the user's jurisdiction gets 404 like a missing one (SECURITY.md)."""
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -14,13 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qingyuan.core.concurrency import StaleEdit
-from qingyuan.core.forms import StyledFilterSet
+from qingyuan.core.forms import StyledFilterSet, StyledForm
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_area_perm
-from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.core.scoping import get_visible_or_404, jurisdiction_prefix
 from qingyuan.core.workdays import due_badge
 
-from . import crime, history, rechecks, referrals
+from . import crime, crime_matches, rechecks, referrals
 from .followup_forms import (
     AccountableForm,
     ApproveForm,
@@ -41,13 +42,14 @@ from .models import (
     Case,
     CaseStatus,
     LookBack,
+    MatchVerdict,
     Recheck,
     RecheckKind,
     RecheckResult,
     Referral,
-    ReferralOutcome,
     ReferralTarget,
 )
+from .referral_workflow import REFERRAL_WORKFLOW, SENT
 from .workflow import TransitionNotAllowed
 
 
@@ -85,6 +87,7 @@ def _run(request, form, action):
 HEADINGS = {
     "crime_facts": "涉嫌犯罪相关事实",
     "crime_override": "决定不移送公安机关（领导）",
+    "crime_match": "核实此前处罚记录",
     "referral_propose": "提请移送",
     "judgment": "登记法院判决",
     "accountable": "登记追责人员",
@@ -122,34 +125,30 @@ def _back(request, case):
 # --- the panel on the case page -----------------------------------------------------------------
 
 
+# The form each referral step takes on the panel; which steps are offered is the workflow's answer.
+REFERRAL_FORMS = {
+    "approve": ApproveForm,
+    "decline": ReasonForm,
+    "transfer": TransferForm,
+    "receipt": ReceiptForm,
+    "outcome": OutcomeForm,
+    "review_request": ReviewRequestForm,
+    "review_result": ReviewResultForm,
+}
+
+
 def _referral_rows(referral_list, user, case):
-    can_edit, can_approve = user.can("cases.edit"), user.can("cases.approve")
     rows = []
     for r in referral_list:
-        forms = []
-        if not r.approved_on and r.outcome == ReferralOutcome.PENDING and can_approve:
-            forms.append(("approve", "批准移送", ApproveForm()))
-            forms.append(("decline", "决定不移送", ReasonForm()))
-        elif r.approved_on and not r.transferred_at and can_edit:
-            forms.append(("transfer", "登记移送时间", TransferForm()))
-        elif r.transferred_at and can_edit:
-            if not r.received_on and r.outcome == ReferralOutcome.PENDING:
-                forms.append(("receipt", "登记接收回执", ReceiptForm()))
-            if r.outcome == ReferralOutcome.PENDING:
-                forms.append(("outcome", "登记接收结果", OutcomeForm()))
-        if (
-            r.target == ReferralTarget.POLICE
-            and r.outcome == ReferralOutcome.REFUSED
-            and not r.review_requested_on
-            and can_approve
-        ):
-            forms.append(("review_request", "提请复议", ReviewRequestForm()))
-        if r.review_requested_on and not r.review_outcome and can_edit:
-            forms.append(("review_result", "登记复议结果", ReviewResultForm()))
+        forms = [
+            (action, REFERRAL_HEADINGS.get(action, t.label), REFERRAL_FORMS[action]())
+            for action, t in REFERRAL_WORKFLOW.available(r, user)
+            if not REFERRAL_WORKFLOW.blocked(r, action)
+        ]
         offer_case_transfer = (
             r.target == ReferralTarget.REGION
-            and r.approved_on
-            and can_approve
+            and r.status in SENT
+            and user.can("cases.approve")
             and case.status not in (CaseStatus.TRANSFERRED, CaseStatus.CLOSED)
             and case.status not in (CaseStatus.NOT_OPENED, CaseStatus.REVOKED)
         )
@@ -159,6 +158,50 @@ def _referral_rows(referral_list, user, case):
                 "clocks": referrals.clocks(r),
                 "forms": forms,
                 "offer_case_transfer": offer_case_transfer,
+            }
+        )
+    return rows
+
+
+REFERRAL_HEADINGS = {
+    "transfer": "登记移送时间",
+    "receipt": "登记接收回执",
+    "outcome": "登记接收结果",
+    "review_result": "登记复议结果",
+}
+
+
+class MatchReviewForm(StyledForm):
+    """An officer's word on one earlier penalty found only by the party's name."""
+
+    earlier = forms.IntegerField(widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(label="核实结论", choices=MatchVerdict.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="核实依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：核对户籍信息、照片或联系电话",
+    )
+
+
+def _match_rows(case, assessment, user):
+    """Every earlier penalty found for the party, how it was found, and the officer's word on a name
+    match; details of a case only inside the user's jurisdiction (history.py)."""
+    prefix = jurisdiction_prefix(user)
+    can_edit = user.can("cases.edit")
+    rows = []
+    for m in assessment.matches:
+        visible = prefix is not None and m.earlier.region_id.startswith(prefix)
+        rows.append(
+            {
+                "match": m,
+                "decided_on": m.earlier.decision.decided_on,
+                "region_name": m.earlier.region.full_name,
+                "case": m.earlier if visible else None,
+                "form": MatchReviewForm(
+                    initial={"earlier": m.earlier.pk, "verdict": m.verdict}, prefix=f"m{m.earlier.pk}"
+                )
+                if can_edit and m.kind == crime_matches.BY_NAME
+                else None,
             }
         )
     return rows
@@ -189,7 +232,6 @@ def followup_panel(request, pk):
     case = _case_for(request, pk)
     user = request.user
     assessment = crime.evaluate(case)
-    earlier = history.for_display(crime.prior_penalties(case), user)
     police_approved = crime.police_referral_approved(case)
     referral_list = list(case.referrals.select_related("approved_by", "created_by"))
     judgments = list(case.judgments.select_related("referral"))
@@ -197,7 +239,7 @@ def followup_panel(request, pk):
         "case": case,
         "assessment": assessment,
         "stale": assessment.suspected != case.crime_suspected or assessment.reasons != case.crime_reasons,
-        "earlier": earlier,
+        "matches": _match_rows(case, assessment, user),
         "blocked": crime.close_blocked_reason(case),
         "police_approved": police_approved,
         "can_edit": user.can("cases.edit"),
@@ -227,6 +269,7 @@ CASE_ACTIONS = {
     "crime_facts": ("cases.edit", CrimeFactsForm),
     "crime_override": ("cases.override", ReasonForm),
     "referral_propose": ("cases.edit", ReferralProposeForm),
+    "crime_match": ("cases.edit", MatchReviewForm),
     "judgment": ("cases.edit", JudgmentForm),
     "accountable": ("cases.edit", AccountableForm),
 }
@@ -246,6 +289,8 @@ def followup_action(request, pk, action):
         form = form_class(request.POST, case=case)
     elif form_class is CrimeFactsForm:
         form = form_class(request.POST, instance=Case(pk=case.pk), record=case)
+    elif form_class is MatchReviewForm:
+        form = form_class(request.POST, prefix=request.POST.get("prefix", ""))
     else:
         form = form_class(request.POST) if form_class else None
 
@@ -271,6 +316,10 @@ def followup_action(request, pk, action):
                 target_unit=data["target_unit"],
                 reason=data["reason"],
                 proposed_on=data["proposed_on"],
+            )
+        elif action == "crime_match":
+            crime_matches.review_match(
+                actor=user, case=case, earlier_pk=data["earlier"], verdict=data["verdict"], note=data["note"]
             )
         elif action == "judgment":
             referrals.judgment_record(actor=user, case=case, **data)
@@ -333,7 +382,7 @@ def referral_action(request, pk, action):
         elif action == "case_transfer":
             from . import services
 
-            if referral.target != ReferralTarget.REGION or not referral.approved_on:
+            if referral.target != ReferralTarget.REGION or referral.status not in SENT:
                 raise ValidationError("只有已批准的移送其他地区的记录可以将案件整体移送")
             services.case_transfer(actor=user, case=referral.case, reason=f"{referral}：{referral.reason}")
 

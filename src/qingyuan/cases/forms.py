@@ -10,12 +10,12 @@ from .models import (
     CaseSource,
     DocumentKind,
     ExtensionKind,
-    MeasureKind,
     PartyKind,
     PauseKind,
     PaymentKind,
     Procedure,
 )
+from .penalty_forms import MeasuresForm
 from .services import FACTS_FIELDS, FILING_FIELDS, NATIONAL_ENTRY_FIELDS
 
 
@@ -39,6 +39,16 @@ class ProposeForm(StyledForm):
     party_id_number = forms.CharField(label="身份证号/统一社会信用代码", max_length=30, required=False)
     party_address = forms.CharField(label="当事人住址", max_length=300, required=False)
     offence_date = forms.DateField(label="违法行为发生日期", widget=DateInput)
+    # 时效 (行政处罚法 第36条): from the end of a continuing act; five years where health was harmed.
+    act_ended_on = forms.DateField(
+        label="违法行为终了日期",
+        widget=DateInput,
+        required=False,
+        help_text="违法行为有连续或者继续状态的填写",
+    )
+    endangers_health = forms.BooleanField(
+        label="涉及公民生命健康安全且有危害后果（追责期限五年）", required=False
+    )
     offence_codes = forms.MultipleChoiceField(
         label="涉嫌违法行为（按发生日有效的条款）", choices=(), widget=forms.CheckboxSelectMultiple
     )
@@ -113,52 +123,37 @@ class FilingForm(VersionedFormMixin, DateForm):
     version_field_map = {"filed_on": "on"}
 
 
-class DecisionForm(StyledForm):
+class DecisionForm(MeasuresForm):
+    """作出处罚决定: the measures start as those of the current proposal (cases.penalty); the officer
+    changes them only where the review or discussion changed them."""
+
     offence_code = forms.ChoiceField(label="适用条款", choices=())
     procedure = forms.ChoiceField(label="程序", choices=Procedure.choices)
     decided_on = forms.DateField(label="决定日期", widget=DateInput, initial=today)
-    warning = forms.BooleanField(label="警告", required=False)
-    fine = forms.DecimalField(
-        label="罚款（元）", required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2
-    )
-    confiscate_income = forms.DecimalField(
-        label="没收违法所得（元）", required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2
-    )
-    confiscate_goods = forms.CharField(label="没收药品器械（清单）", max_length=300, required=False)
-    ban = forms.BooleanField(label="取缔/责令停止执业活动", required=False)
-    suspend = forms.CharField(label="暂停执业/停业整顿（期限）", max_length=300, required=False)
-    revoke = forms.CharField(label="吊销许可证或执业证书（证件名称）", max_length=300, required=False)
     discretion_reason = forms.CharField(
         label="自由裁量理由", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
+    field_order = ["offence_code", "procedure", "decided_on"]
+
     def __init__(self, *args, case, **kwargs):
+        from .penalty import current_proposal
+
         super().__init__(*args, **kwargs)
+        self.order_fields(self.field_order)
         self.fields["offence_code"].choices = [
             (co.offence.code, f"{co.offence.code} {co.offence.name}")
             for co in case.offences.select_related("offence")
         ]
-        if case.illegal_income:
+        proposal = current_proposal(case)
+        if proposal is not None and not self.is_bound:
+            self.initial.update(
+                offence_code=proposal.offence.code,
+                discretion_reason=proposal.discretion_reason,
+                **self.initial_from(proposal.measures.all()),
+            )
+        elif case.illegal_income:
             self.fields["confiscate_income"].initial = case.illegal_income
-
-    def measures(self) -> list[dict]:
-        data = self.cleaned_data
-        result = []
-        if data.get("warning"):
-            result.append({"kind": MeasureKind.WARNING})
-        if data.get("fine"):
-            result.append({"kind": MeasureKind.FINE, "amount": data["fine"]})
-        if data.get("confiscate_income"):
-            result.append({"kind": MeasureKind.CONFISCATE_INCOME, "amount": data["confiscate_income"]})
-        if data.get("confiscate_goods"):
-            result.append({"kind": MeasureKind.CONFISCATE_GOODS, "description": data["confiscate_goods"]})
-        if data.get("ban"):
-            result.append({"kind": MeasureKind.BAN})
-        if data.get("suspend"):
-            result.append({"kind": MeasureKind.SUSPEND, "description": data["suspend"]})
-        if data.get("revoke"):
-            result.append({"kind": MeasureKind.REVOKE, "description": data["revoke"]})
-        return result
 
 
 class PaymentForm(StyledForm):

@@ -28,10 +28,23 @@ class CaseStatus(models.TextChoices):
     DECIDED = "decided", _("已决定")
     SERVED = "served", _("已送达")
     ENFORCING = "enforcing", _("执行中")
+    # An unpaid fine: 催告 served (行政强制法 第54条), then an application to the court (第53条).
+    DEMANDED = "demanded", _("已催告")
+    COURT = "court", _("申请法院强制执行")
     CLOSED = "closed", _("已结案")
     NOT_OPENED = "not_opened", _("不予立案")
     REVOKED = "revoked", _("已撤销")
     TRANSFERRED = "transferred", _("已移送")
+
+
+class CloseKind(models.TextChoices):
+    """How a closed case ended; the forms count executed penalties by this."""
+
+    EXECUTED = "executed", _("执行完毕")
+    NO_PENALTY = "no_penalty", _("不予行政处罚")
+    COURT_EXECUTED = "court_executed", _("法院强制执行完毕")
+    TERMINATED = "terminated", _("强制执行终结")
+    COURT_REFUSED = "court_refused", _("法院裁定不予执行")
 
 
 class CaseSource(models.TextChoices):
@@ -130,6 +143,23 @@ class Case(models.Model):
     party_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     party_address = models.CharField(_("当事人住址"), max_length=300, blank=True)
     offence_date = models.DateField(_("违法行为发生日期"), help_text=_("按该日有效的法条处理"))
+    # 时效 (行政处罚法 第36条): counted from the end of a continuing act, five years where the act
+    # endangered life and health with harmful consequences.
+    act_ended_on = models.DateField(
+        _("违法行为终了日期"), null=True, blank=True, help_text=_("违法行为有连续或者继续状态的填写")
+    )
+    endangers_health = models.BooleanField(
+        _("涉及公民生命健康安全且有危害后果"), default=False, help_text=_("追责期限延长至五年")
+    )
+    time_bar_reason = models.TextField(_("超过追责期限仍立案的理由"), blank=True)
+    time_bar_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准超期立案的负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     illegal_income = models.DecimalField(_("违法所得（元）"), max_digits=14, decimal_places=2, default=0)
     status = models.CharField(
         _("状态"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.PROPOSED, db_index=True
@@ -165,6 +195,7 @@ class Case(models.Model):
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     served_on = models.DateField(_("送达日期"), null=True, blank=True)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    close_kind = models.CharField(_("结案方式"), max_length=16, choices=CloseKind.choices, blank=True)
     end_reason = models.TextField(_("不予立案/撤销/移送理由"), blank=True)
     # 解释 第1条: the party is "未取得医生执业资格的人".
     no_qualification = models.BooleanField(_("未取得或非法取得医师资格"), default=False)
@@ -326,8 +357,26 @@ class Procedure(models.TextChoices):
     SIMPLIFIED = "simplified", _("简易程序")
 
 
+class DecisionKind(models.TextChoices):
+    PENALTY = "penalty", _("行政处罚决定")
+    NO_PENALTY = "no_penalty", _("不予行政处罚决定")
+
+
 class PenaltyDecision(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    kind = models.CharField(
+        _("决定类型"), max_length=16, choices=DecisionKind.choices, default=DecisionKind.PENALTY
+    )
+    proposal = models.ForeignKey(
+        "cases.PenaltyProposal",
+        verbose_name=_("所据拟处罚意见"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    discretion = models.CharField(_("裁量情节"), max_length=16, blank=True)  # models_procedure.Discretion
+    discretion_basis = models.CharField(_("裁量依据"), max_length=300, blank=True)
     procedure = models.CharField(
         _("程序"), max_length=16, choices=Procedure.choices, default=Procedure.GENERAL
     )
@@ -406,9 +455,28 @@ class Payment(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    OPENING_APPROVAL = "opening_approval", _("立案审批表")
+    """The documents officers serve (卫生行政执法文书), in the order a case meets them."""
+
+    SITE_RECORD = "site_record", _("现场笔录")
+    INQUIRY = "inquiry", _("询问笔录")
+    HOLD_NOTICE = "hold_notice", _("先行登记保存证据通知书")
+    HOLD_DECISION = "hold_decision", _("先行登记保存证据处理决定书")
+    SUPERVISION_OPINION = "supervision_opinion", _("卫生监督意见书")
+    CORRECTION_ORDER = "correction_order", _("责令改正通知书")
+    OPENING_APPROVAL = "opening_approval", _("立案报告")
     PRIOR_NOTICE = "prior_notice", _("行政处罚事先告知书")
+    HEARING_RIGHTS = "hearing_rights", _("听证告知书")
+    HEARING_NOTICE = "hearing_notice", _("听证通知书")
+    STATEMENT_RECORD = "statement_record", _("陈述申辩笔录")
+    LEGAL_REVIEW = "legal_review", _("法制审核意见书")
+    DISCUSSION = "discussion", _("重大案件集体讨论记录")
     DECISION = "decision", _("行政处罚决定书")
+    NO_PENALTY_DECISION = "no_penalty_decision", _("不予行政处罚决定书")
+    SERVICE_RECEIPT = "service_receipt", _("送达回证")
+    DEMAND = "demand", _("催告书")
+    COURT_APPLICATION = "court_application", _("强制执行申请书")
+    CRIME_REFERRAL = "crime_referral", _("涉嫌犯罪案件移送书")
+    CLOSING_REPORT = "closing_report", _("结案报告")
 
 
 class DocumentTemplate(models.Model):
@@ -444,6 +512,18 @@ class ReferralOutcome(models.TextChoices):
     DECLINED = "declined", _("负责人决定不移送")
 
 
+class ReferralStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待负责人审批")
+    DECLINED = "declined", _("负责人决定不移送")
+    APPROVED = "approved", _("已批准待移送")
+    TRANSFERRED = "transferred", _("已移送")
+    RECEIVED = "received", _("已接收")
+    ACCEPTED = "accepted", _("已受理/立案")
+    REFUSED = "refused", _("不予受理/不予立案")
+    REVIEW_REQUESTED = "review_requested", _("已提请复议")
+    REVIEWED = "reviewed", _("复议完毕")
+
+
 class ReferralQuerySet(ScopedQuerySet):
     region_lookup = "case__region__code"
 
@@ -453,6 +533,13 @@ class Referral(models.Model):
     target = models.CharField(_("移送对象"), max_length=16, choices=ReferralTarget.choices)
     target_unit = models.CharField(_("接收单位"), max_length=200)
     reason = models.TextField(_("移送理由"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.PROPOSED,
+        db_index=True,
+    )
     proposed_on = models.DateField(_("提请移送日期"))
     approved_on = models.DateField(_("负责人批准日期"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -643,8 +730,14 @@ def overdue_condition(today: dt.date) -> Q:
       notice: 行政处罚法 第60条) that began on or before that day is still open, which stops the clock;
       decide_due counts the ended pauses and the extensions (services keep it current);
     - served or enforcing past the decision's payment_due while the fine or confiscated income is not
-      paid in full (行政处罚法 第67条; the surcharge that follows is shown on the case page).
+      paid in full (行政处罚法 第67条; the surcharge that follows is shown on the case page);
+    - under an approved 延期/分期 plan (第66条第2款), or after 催告 (行政强制法 第53、54条): the clock
+      of deadlines.current_due itself, run over those few cases (cases.deadlines.late_by_clock), as
+      their dates (the next unpaid instalment, the last day to apply to the court, counted in months)
+      do not reduce to a comparison of stored columns.
     """
+    from .deadlines import late_by_clock  # deadlines imports this module
+
     open_pause = CasePause.objects.filter(
         case=OuterRef("pk"), ended_on__isnull=True, started_on__lte=OuterRef("decide_due")
     )
@@ -661,5 +754,38 @@ def overdue_condition(today: dt.date) -> Q:
     return (
         Q(status=CaseStatus.PROPOSED, open_due__lt=today)
         | (Q(status__in=DECIDING, decide_due__lt=today) & ~Exists(open_pause))
-        | (Q(status__in=PAYING, decision__payment_due__lt=today) & GreaterThan(owed, paid))
+        | (
+            Q(status__in=PAYING, decision__payment_due__lt=today)
+            & GreaterThan(owed, paid)
+            & ~Exists(PaymentPlan.objects.filter(case=OuterRef("pk")))
+        )
+        | Q(pk__in=late_by_clock(today))
     )
+
+
+# The procedure's step records live in their own module; importing them here registers them with
+# the cases app.
+from .models_crime import CrimeMatchReview, MatchVerdict  # noqa: E402, F401
+from .models_procedure import (  # noqa: E402, F401
+    CollectiveDiscussion,
+    CourtApplication,
+    CourtOutcome,
+    CourtRuling,
+    Demand,
+    Discretion,
+    DiscussionConclusion,
+    EvidenceHold,
+    Hearing,
+    HoldDecision,
+    Inquiry,
+    Instalment,
+    LegalReview,
+    OrderKind,
+    PaymentPlan,
+    PenaltyProposal,
+    PlanKind,
+    ProposedMeasure,
+    ReviewConclusion,
+    StatementRecord,
+    SupervisionOrder,
+)

@@ -8,6 +8,10 @@ review within 3 working days (第9条). The head's decision and the transfer clo
 every referral, the police clocks to police referrals only. A late step is still recorded, with
 its lateness on the case timeline, because the record must show what actually happened.
 
+Each step goes through REFERRAL_WORKFLOW (referral_workflow.py): the referral's status moves only
+there, with the step's permission, the case's timeline event and the audit row in one transaction;
+a step out of order is refused with the state the referral is in.
+
 A referral does not change the case's status: a case handed over entirely goes through the
 workflow's `transfer` transition (offered on the page for referrals to another region).
 """
@@ -31,8 +35,10 @@ from .models import (
     LiabilityKind,
     Referral,
     ReferralOutcome,
+    ReferralStatus,
     ReferralTarget,
 )
+from .referral_workflow import ACTIVE, REFERRAL_WORKFLOW
 from .services import require_in_scope
 
 CLOSED_CASE_STATES = {CaseStatus.NOT_OPENED, CaseStatus.REVOKED}
@@ -80,29 +86,20 @@ def _notify_on_commit(users, text, case):
     transaction.on_commit(lambda: notify(users, text, url))
 
 
-def _lock(referral, actor) -> Referral:
-    locked = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
-    require_in_scope(actor, locked.case)
-    return locked
-
-
-def _save(actor, referral, before, action, note, original=None):
-    referral.full_clean()
-    referral.save()
-    b, a = audit.diff(before, audit.snapshot(referral))
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=referral,
-        before=b,
-        after=a,
-        region_code=referral.case.region_id,
-    )
-    _event(referral.case, actor, action, note=note)
-    if original is not None and original is not referral:
-        # The caller's copy must not go on showing the old state.
+def _step(actor, referral, action, *, note, changes=None, to=None, original=None) -> Referral:
+    """Take `action` on the referral through the workflow; the caller's copy then shows the new state."""
+    saved = REFERRAL_WORKFLOW.apply(referral, action, actor=actor, note=note, changes=changes, to=to)
+    if original is not None and original is not saved:
         original.refresh_from_db()
-    return referral
+    return saved
+
+
+def _may(actor, referral, action) -> Referral:
+    """State, jurisdiction and permission before the inputs are judged (apply checks them again on the
+    locked row): a step out of order is refused for its order, not for a date typed into it."""
+    fresh = Referral.objects.select_related("case").get(pk=referral.pk)
+    REFERRAL_WORKFLOW.check(fresh, action, actor, conditions=False)
+    return fresh
 
 
 # --- clocks ---------------------------------------------------------------------------------------
@@ -229,7 +226,7 @@ def referral_propose(
     *, actor, case: Case, target: str, target_unit: str, reason: str, proposed_on: dt.date | None = None
 ) -> Referral:
     """提请移送: the head must decide within 3 working days."""
-    _need(actor, "cases.edit", "您没有提请移送的权限")
+    REFERRAL_WORKFLOW.check(None, "propose", actor, conditions=False)
     require_in_scope(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status in CLOSED_CASE_STATES:
@@ -241,7 +238,7 @@ def referral_propose(
     proposed_on = proposed_on or _today()
     if proposed_on > _today():
         raise ValidationError({"proposed_on": "提请日期不能晚于今天"})
-    if case.referrals.filter(target=target, outcome=ReferralOutcome.PENDING).exists():
+    if case.referrals.filter(target=target, status__in=ACTIVE).exists():
         raise ValidationError({"target": f"本案已有移送{ReferralTarget(target).label}的记录尚在办理中"})
     referral = Referral(
         case=case,
@@ -251,17 +248,8 @@ def referral_propose(
         proposed_on=proposed_on,
         created_by=actor,
     )
-    referral.full_clean()
-    referral.save()
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.CREATE,
-        target=referral,
-        after=audit.snapshot(referral),
-        region_code=case.region_id,
-    )
     due = decide_due(referral)
-    _event(case, actor, "提请移送", note=f"{referral}；负责人应于{due:%Y-%m-%d}前决定")
+    referral = _step(actor, referral, "propose", note=f"{referral}；负责人应于{due:%Y-%m-%d}前决定")
     _notify_on_commit(
         _approvers(case), f"案件 {case.number or case.title} 提请{referral}，请于{due:%m月%d日}前决定", case
     )
@@ -271,21 +259,20 @@ def referral_propose(
 @transaction.atomic
 def referral_approve(*, actor, referral: Referral, approved_on: dt.date | None = None) -> Referral:
     """负责人批准移送. A police referral approved is what a suspected crime needs before closing."""
-    _need(actor, "cases.approve", "只有负责人可以批准移送")
-    original, referral = referral, _lock(referral, actor)
-    if referral.approved_on:
-        raise ValidationError({"approved_on": "该移送已批准"})
-    if referral.outcome == ReferralOutcome.DECLINED:
-        raise ValidationError({"approved_on": "负责人已决定不移送；如需移送请重新提请"})
+    original, referral = referral, _may(actor, referral, "approve")
     approved_on = approved_on or _today()
     if approved_on > _today() or approved_on < referral.proposed_on:
         raise ValidationError({"approved_on": "批准日期须在提请日期之后、今天之前"})
-    before = audit.snapshot(referral)
-    referral.approved_on = approved_on
-    referral.approved_by = actor
     due = decide_due(referral)
     note = f"{referral}" + (f"；超过决定期限（{due:%Y-%m-%d}）" if approved_on > due else "")
-    _save(actor, referral, before, "批准移送", note, original=original)
+    referral = _step(
+        actor,
+        referral,
+        "approve",
+        note=note,
+        changes={"approved_on": approved_on, "approved_by": actor},
+        original=original,
+    )
     _notify_on_commit(
         [referral.created_by],
         f"案件 {referral.case.number or referral.case.title} {referral} 已批准，请于24小时内移送",
@@ -298,63 +285,51 @@ def referral_approve(*, actor, referral: Referral, approved_on: dt.date | None =
 def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
     """The head decides not to refer, and says why. The proposal stays on record; a new one to the same
     body may follow, and a flagged case still needs a police referral or a leader's override to close."""
-    _need(actor, "cases.approve", "只有负责人可以决定是否移送")
-    original, referral = referral, _lock(referral, actor)
-    if referral.approved_on or referral.outcome != ReferralOutcome.PENDING:
-        raise ValidationError({"reason": "该移送已有决定"})
+    original, referral = referral, _may(actor, referral, "decline")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写不移送的理由"})
-    before = audit.snapshot(referral)
-    referral.outcome = ReferralOutcome.DECLINED
-    referral.outcome_on = _today()
-    referral.outcome_note = reason
-    _save(actor, referral, before, "决定不移送", f"{referral}：{reason}", original=original)
-    return referral
+    changes = {"outcome": ReferralOutcome.DECLINED, "outcome_on": _today(), "outcome_note": reason}
+    return _step(actor, referral, "decline", note=f"{referral}：{reason}", changes=changes, original=original)
 
 
 @transaction.atomic
 def referral_transfer(*, actor, referral: Referral, transferred_at: dt.datetime) -> Referral:
     """移送: within 24 hours of approval; a later transfer is recorded as late, not refused."""
-    _need(actor, "cases.edit", "您没有登记移送的权限")
-    original, referral = referral, _lock(referral, actor)
-    if not referral.approved_on:
-        raise ValidationError({"transferred_at": "移送须先经负责人批准"})
-    if referral.transferred_at:
-        raise ValidationError({"transferred_at": "已登记移送时间"})
+    original, referral = referral, _may(actor, referral, "transfer")
     if transferred_at is None:
         raise ValidationError({"transferred_at": "请填写移送时间"})
     if timezone.is_naive(transferred_at):
         transferred_at = timezone.make_aware(transferred_at)
     if transferred_at > timezone.now() or timezone.localdate(transferred_at) < referral.approved_on:
         raise ValidationError({"transferred_at": "移送时间须在批准之后、现在之前"})
-    before = audit.snapshot(referral)
-    referral.transferred_at = transferred_at
     due = transfer_due(referral)
     late = transferred_at > due
     note = f"{referral}；{timezone.localtime(transferred_at):%Y-%m-%d %H:%M}" + (
         f"；超过24小时移送期限（{timezone.localtime(due):%Y-%m-%d %H:%M}）" if late else ""
     )
-    return _save(actor, referral, before, "移送", note, original=original)
+    return _step(
+        actor, referral, "transfer", note=note, changes={"transferred_at": transferred_at}, original=original
+    )
 
 
 @transaction.atomic
 def referral_receipt(*, actor, referral: Referral, received_on: dt.date, receipt_no: str) -> Referral:
     """接收回执: for the police, their 3 working days to decide run from here (第8条)."""
-    _need(actor, "cases.edit", "您没有登记回执的权限")
-    original, referral = referral, _lock(referral, actor)
-    if not referral.transferred_at:
-        raise ValidationError({"received_on": "须先登记移送时间"})
+    original, referral = referral, _may(actor, referral, "receipt")
     _require(receipt_no, "receipt_no", "请填写回执编号")
     if received_on is None:
         raise ValidationError({"received_on": "请填写接收日期"})
     if received_on > _today() or received_on < timezone.localdate(referral.transferred_at):
         raise ValidationError({"received_on": "接收日期须在移送之后、今天之前"})
-    before = audit.snapshot(referral)
-    referral.received_on = received_on
-    referral.receipt_no = receipt_no.strip()
-    return _save(
-        actor, referral, before, "移送回执", f"{referral}；回执 {referral.receipt_no}", original=original
+    receipt_no = receipt_no.strip()
+    return _step(
+        actor,
+        referral,
+        "receipt",
+        note=f"{referral}；回执 {receipt_no}",
+        changes={"received_on": received_on, "receipt_no": receipt_no},
+        original=original,
     )
 
 
@@ -364,12 +339,7 @@ def referral_outcome(
 ) -> Referral:
     """The receiving body accepted (立案/受理) or refused; a refusal needs its reason, and opens the
     3 working days to ask a police refusal to be reviewed."""
-    _need(actor, "cases.edit", "您没有登记移送结果的权限")
-    original, referral = referral, _lock(referral, actor)
-    if not referral.transferred_at:
-        raise ValidationError({"outcome": "须先登记移送时间"})
-    if referral.outcome != ReferralOutcome.PENDING:
-        raise ValidationError({"outcome": "已登记接收结果"})
+    original, referral = referral, _may(actor, referral, "outcome")
     if outcome not in (ReferralOutcome.ACCEPTED, ReferralOutcome.REFUSED):
         raise ValidationError({"outcome": "请选择接收结果"})
     if outcome_on is None:
@@ -379,16 +349,15 @@ def referral_outcome(
         raise ValidationError({"outcome_on": "结果日期须在移送（接收）之后、今天之前"})
     if outcome == ReferralOutcome.REFUSED:
         _require(note, "note", "请填写不予受理/不予立案的理由")
-    before = audit.snapshot(referral)
-    referral.outcome = outcome
-    referral.outcome_on = outcome_on
-    referral.outcome_note = (note or "").strip()
-    _save(
+    note = (note or "").strip()
+    referral = _step(
         actor,
         referral,
-        before,
-        "移送结果",
-        f"{referral}；{referral.get_outcome_display()} {referral.outcome_note}",
+        "outcome",
+        note=f"{referral}；{ReferralOutcome(outcome).label} {note}",
+        changes={"outcome": outcome, "outcome_on": outcome_on, "outcome_note": note},
+        # The two outcomes are states of their own (ReferralStatus has the same values).
+        to=ReferralStatus(outcome),
         original=original,
     )
     if outcome == ReferralOutcome.REFUSED and referral.target == ReferralTarget.POLICE:
@@ -404,12 +373,10 @@ def referral_outcome(
 @transaction.atomic
 def referral_review_request(*, actor, referral: Referral, requested_on: dt.date) -> Referral:
     """提请复议 of a police refusal: within 3 working days of the refusal (第9条), never later."""
-    _need(actor, "cases.approve", "只有负责人可以提请复议")
-    original, referral = referral, _lock(referral, actor)
-    if referral.target != ReferralTarget.POLICE or referral.outcome != ReferralOutcome.REFUSED:
-        raise ValidationError({"requested_on": "只有公安机关不予立案的移送才能提请复议"})
-    if referral.review_requested_on:
-        raise ValidationError({"requested_on": "已提请复议"})
+    original, referral = referral, _may(actor, referral, "review_request")
+    problem = REFERRAL_WORKFLOW.blocked(referral, "review_request")
+    if problem:
+        raise ValidationError({"requested_on": problem})
     if requested_on is None:
         raise ValidationError({"requested_on": "请填写提请复议日期"})
     if requested_on > _today() or requested_on < referral.outcome_on:
@@ -421,23 +388,24 @@ def referral_review_request(*, actor, referral: Referral, requested_on: dt.date)
                 "requested_on": f"提请复议期限已于{due:%Y年%m月%d日}届满（收到不予立案决定后3个工作日内），不能再提请复议"
             }
         )
-    before = audit.snapshot(referral)
-    referral.review_requested_on = requested_on
-    return _save(
-        actor, referral, before, "提请复议", f"{referral}；{requested_on:%Y-%m-%d}", original=original
+    return _step(
+        actor,
+        referral,
+        "review_request",
+        note=f"{referral}；{requested_on:%Y-%m-%d}",
+        changes={"review_requested_on": requested_on},
+        original=original,
     )
 
 
 @transaction.atomic
 def referral_review_result(*, actor, referral: Referral, result: str) -> Referral:
-    _need(actor, "cases.edit", "您没有登记复议结果的权限")
-    original, referral = referral, _lock(referral, actor)
-    if not referral.review_requested_on:
-        raise ValidationError({"review_outcome": "尚未提请复议"})
+    original, referral = referral, _may(actor, referral, "review_result")
     _require(result, "review_outcome", "请填写复议结果")
-    before = audit.snapshot(referral)
-    referral.review_outcome = result.strip()
-    return _save(actor, referral, before, "复议结果", referral.review_outcome, original=original)
+    result = result.strip()
+    return _step(
+        actor, referral, "review_result", note=result, changes={"review_outcome": result}, original=original
+    )
 
 
 # --- judgments and accountability -----------------------------------------------------------------

@@ -15,10 +15,7 @@ from qingyuan.core.crypto import blind_index
 
 from . import deadlines, numbering, workflow
 from .decisions import (  # noqa: F401  (the decision and payment steps, importable from here as before)
-    SIMPLIFIED_FILING_WORKING_DAYS,
-    SIMPLIFIED_LIMITS,
     SIMPLIFIED_MEASURES,
-    SURCHARGE_RATE,
     case_serve,
     decide_blocked_reason,
     decision_file,
@@ -134,6 +131,8 @@ def case_propose(
     officers=(),
     checked_on: dt.date | None = None,
     campaign=None,
+    act_ended_on: dt.date | None = None,
+    endangers_health: bool = False,
 ) -> Case:
     """提请立案. Offences are pinned to the versions in force on the offence date; the opening clock
     runs from the day the lead was concluded (or `checked_on`, or today for a direct case)."""
@@ -164,6 +163,9 @@ def case_propose(
         raise ValidationError({"offence_date": "请填写违法行为发生日期"})
     if offence_date > _today():
         raise ValidationError({"offence_date": "违法行为发生日期不能晚于今天"})
+    # 时效 (行政处罚法 第36条) runs from the end of a continuing act.
+    if act_ended_on is not None and not offence_date <= act_ended_on <= _today():
+        raise ValidationError({"act_ended_on": "违法行为终了日期须在发生日期之后、今天之前"})
     codes = [c.strip() for c in offence_codes or [] if c and c.strip()]
     if not codes:
         raise ValidationError({"offence_codes": "请至少选择一项违法行为"})
@@ -200,37 +202,29 @@ def case_propose(
         party_id_index=blind_index(party_id_number.strip()),
         party_address=party_address,
         offence_date=offence_date,
+        act_ended_on=act_ended_on,
+        endangers_health=bool(endangers_health),
         illegal_income=illegal_income,
         checked_on=checked_on,
         open_due=deadlines.open_due(checked_on),
         proposed_by=actor,
-        status=CaseStatus.PROPOSED,
     )
+
+    def attach(saved):
+        saved.officers.set(officers)
+        if inspection is not None:
+            # The evidence gathered at the inspection proves the facts of the case it found.
+            saved.evidence.add(*inspection.evidence.all())
+        for offence in offences:
+            CaseOffence.objects.create(case=saved, offence=offence, applied=len(offences) == 1)
+
     case.full_clean(exclude=["number"])
-    case.save()
-    case.officers.set(officers)
-    if inspection is not None:
-        # The evidence gathered at the inspection proves the facts of the case it found.
-        case.evidence.add(*inspection.evidence.all())
-    for offence in offences:
-        CaseOffence.objects.create(case=case, offence=offence, applied=len(offences) == 1)
-    _event(
+    case = workflow.CASE_WORKFLOW.apply(
         case,
-        actor,
-        "提请立案",
-        note=f"{case.get_source_display()}；{'、'.join(codes)}",
-        to_status=case.status,
-    )
-    audit.record(
+        "propose",
         actor=actor,
-        action=audit.AuditAction.CREATE,
-        target=case,
-        after={
-            **audit.snapshot(case),
-            "offences": codes,
-            "officers": [o.pk for o in officers],
-            "evidence": list(case.evidence.values_list("pk", flat=True)),
-        },
+        note=f"{case.get_source_display()}；{'、'.join(codes)}",
+        after=attach,
     )
     from . import crime
 
@@ -281,9 +275,14 @@ def case_to_review(*, actor, case, note: str = "") -> Case:
 
 
 @transaction.atomic
-def case_notify(*, actor, case, notified_on: dt.date, waived: bool = False) -> Case:
-    """告知 (行政处罚法 第44条): the party may state their case and ask for a hearing within 5 working
-    days; `waived` records a written waiver, after which the decision need not wait."""
+def case_notify(*, actor, case, notified_on: dt.date, waived: bool = False, notice_number: str = "") -> Case:
+    """告知 (行政处罚法 第44条): the 事先告知书 serves the current proposal (cases.penalty), which is
+    stamped with the day and the notice's number. The party may state their case and ask for a
+    hearing within 5 working days; `waived` records a written waiver, after which the decision need
+    not wait. On a case already notified this is 重新告知 of a new proposal version: the window
+    starts again from the new notice."""
+    from .penalty import current_proposal
+
     if notified_on is None:
         raise ValidationError({"notified_on": "请填写告知日期"})
     if notified_on > _today():
@@ -291,51 +290,102 @@ def case_notify(*, actor, case, notified_on: dt.date, waived: bool = False) -> C
     locked = _lock(case, actor)
     if locked.opened_on and notified_on < locked.opened_on:
         raise ValidationError({"notified_on": "告知日期不能早于立案日期"})
-    note = f"告知日期 {notified_on:%Y-%m-%d}" + ("；当事人书面放弃陈述申辩和听证" if waived else "")
-    return _transition(
+    action = "renotify" if locked.status == CaseStatus.NOTIFIED else "notify"
+    if action == "renotify" and locked.notified_on and notified_on < locked.notified_on:
+        raise ValidationError({"notified_on": "重新告知日期不能早于上次告知日期"})
+    proposal = current_proposal(locked)
+    version = f"（拟处罚意见第{proposal.version}版）" if proposal else ""
+    note = f"告知日期 {notified_on:%Y-%m-%d}{version}" + ("；当事人书面放弃陈述申辩和听证" if waived else "")
+
+    def stamp(saved):
+        # Only reached when penalty.notify_problem found a proposal to serve.
+        before = audit.snapshot(proposal)
+        proposal.notified_on = notified_on
+        proposal.notice_number = (notice_number or "").strip()[:60]
+        proposal.save(update_fields=["notified_on", "notice_number"])
+        _audit_change(actor, proposal, before, region_code=saved.region_id)
+
+    return workflow.CASE_WORKFLOW.apply(
         locked,
+        action,
         actor=actor,
-        action="notify",
         note=note,
-        notified_on=notified_on,
-        statement_waived=bool(waived),
+        changes={"notified_on": notified_on, "statement_waived": bool(waived)},
+        after=stamp,
     )
 
 
 @transaction.atomic
 def case_request_hearing(*, actor, case, requested_on: dt.date | None = None) -> Case:
-    """The hearing period does not count towards the 90 days: it opens a CasePause."""
+    """The party asks for a hearing (第64条): recorded as a Hearing; the hearing period does not
+    count towards the 90 days, so it opens a CasePause."""
+    from .models_procedure import Hearing
+    from .penalty import hearing_problem
+
     requested_on = requested_on or _today()
     locked = _lock(case, actor)
     workflow.check(locked, "request_hearing", actor)
-    window = deadlines.hearing_window_due(locked)
-    if locked.statement_waived:
-        raise TransitionNotAllowed("当事人已书面放弃听证")
-    if window and requested_on > window:
-        raise TransitionNotAllowed(f"听证申请期限已于{window:%Y年%m月%d日}届满，不能再申请听证")
-    if requested_on < locked.notified_on:
+    if locked.notified_on and requested_on < locked.notified_on:
         raise ValidationError({"requested_on": "申请日期不能早于告知日期"})
-    case = _transition(
-        locked, actor=actor, action="request_hearing", note=f"申请日期 {requested_on:%Y-%m-%d}"
+    if requested_on > _today():
+        raise ValidationError({"requested_on": "申请日期不能晚于今天"})
+    problem = hearing_problem(locked, {"requested_on": requested_on})
+    if problem:
+        raise TransitionNotAllowed(problem)
+
+    def record(saved):
+        hearing = Hearing.objects.create(case=saved, requested_on=requested_on, recorded_by=actor)
+        pause = CasePause.objects.create(
+            case=saved,
+            kind=PauseKind.HEARING,
+            started_on=requested_on,
+            note="当事人申请听证",
+            recorded_by=actor,
+        )
+        for row in (hearing, pause):
+            audit.record(
+                actor=actor,
+                action=audit.AuditAction.CREATE,
+                target=row,
+                after=audit.snapshot(row),
+                region_code=saved.region_id,
+            )
+
+    return workflow.CASE_WORKFLOW.apply(
+        locked, "request_hearing", actor=actor, note=f"申请日期 {requested_on:%Y-%m-%d}", after=record
     )
-    pause = CasePause.objects.create(
-        case=case, kind=PauseKind.HEARING, started_on=requested_on, note="当事人申请听证", recorded_by=actor
-    )
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.CREATE,
-        target=pause,
-        after=audit.snapshot(pause),
-        region_code=case.region_id,
-    )
-    return case
 
 
 @transaction.atomic
-def case_end_hearing(*, actor, case, ended_on: dt.date | None = None, note: str = "") -> Case:
-    """Back to 已告知, with the pause closed and the 90-day clock moved by its length."""
+def case_end_hearing(
+    *, actor, case, ended_on: dt.date | None = None, note: str = "", report: str = ""
+) -> Case:
+    """Back to 已告知, with the pause closed, the 90-day clock moved by its length, and the host's
+    report (听证报告) on the hearing."""
+    from .models_procedure import Hearing
+
     ended_on = ended_on or _today()
-    case = _transition(case, actor=actor, action="end_hearing", note=note or f"听证结束 {ended_on:%Y-%m-%d}")
+    if ended_on > _today():
+        raise ValidationError({"ended_on": "听证结束日期不能晚于今天"})
+    hearing = Hearing.objects.filter(case=case, held_on__isnull=True).order_by("-pk").first()
+    if (
+        hearing is not None
+        and hearing.scheduled_at
+        and ended_on < timezone.localtime(hearing.scheduled_at).date()
+    ):
+        raise ValidationError({"ended_on": "听证结束日期不能早于听证举行时间"})
+
+    def close(saved):
+        if hearing is not None:
+            before = audit.snapshot(hearing)
+            hearing.held_on = ended_on
+            hearing.report = (report or "").strip()
+            hearing.save(update_fields=["held_on", "report"])
+            _audit_change(actor, hearing, before, region_code=saved.region_id)
+
+    case = workflow.CASE_WORKFLOW.apply(
+        case, "end_hearing", actor=actor, note=note or f"听证结束 {ended_on:%Y-%m-%d}", after=close
+    )
     for pause in case.pauses.filter(kind=PauseKind.HEARING, ended_on__isnull=True):
         _close_pause(actor, case, pause, ended_on)
     _refresh_decide_due(case)
@@ -356,18 +406,21 @@ def case_enforce(*, actor, case, note: str = "") -> Case:
 
 @transaction.atomic
 def case_close(*, actor, case, closed_on: dt.date | None = None) -> Case:
-    from . import crime
+    """结案, recording how the case ended (enforcement.close_kind): paid in full, executed by the
+    court, 终结执行 or 不予执行 by the court (money still owed, but nothing more the unit can do), or
+    a 不予处罚 decision served."""
+    from . import crime, enforcement
 
     closed_on = closed_on or _today()
     locked = _lock(case, actor)
     workflow.check(locked, "close", actor)
-    still_owed = owed(locked, closed_on)
-    if still_owed > 0:
-        raise TransitionNotAllowed(f"当事人尚欠{still_owed}元（含加处罚款），不能结案")
+    kind, missing = enforcement.close_kind(locked, closed_on)
+    if missing:
+        raise TransitionNotAllowed(missing)
     blocked = crime.close_blocked_reason(locked)
     if blocked:
         raise TransitionNotAllowed(blocked)
-    return _transition(locked, actor=actor, action="close", closed_on=closed_on)
+    return _transition(locked, actor=actor, action="close", closed_on=closed_on, close_kind=kind)
 
 
 @transaction.atomic

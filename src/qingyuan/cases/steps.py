@@ -71,21 +71,8 @@ def _audit_change(actor, instance, before, action=audit.AuditAction.UPDATE, regi
 
 
 def _transition(case, *, actor, action, note="", **changes) -> Case:
-    case = _lock(case, actor)
-    transition = workflow.check(case, action, actor)
-    before = audit.snapshot(case)
-    old_status = case.status
-    for field, value in changes.items():
-        setattr(case, field, value)
-    case.status = transition.target
-    case.full_clean()
-    case.save()
-    _event(case, actor, transition.label, note=note, from_status=old_status, to_status=case.status)
-    b, a = audit.diff(before, audit.snapshot(case))
-    audit.record(
-        actor=actor, action=audit.AuditAction.TRANSITION, target=case, before=b, after={**a, "action": action}
-    )
-    return case
+    """Take a step of the case workflow (cases.workflow): lock, check, change, timeline, audit."""
+    return workflow.CASE_WORKFLOW.apply(case, action, actor=actor, note=note, changes=changes)
 
 
 def _require(value, field, message):

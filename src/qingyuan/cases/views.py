@@ -18,7 +18,7 @@ from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.rules.selectors import time_limits_preloaded
 from qingyuan.subjects.models import InstitutionType
 
-from . import documents, proposal, selectors, services, workflow
+from . import proposal, selectors, services, workflow
 from .forms import (
     DateForm,
     DecisionForm,
@@ -33,7 +33,7 @@ from .forms import (
     ProposeForm,
     ReasonForm,
 )
-from .models import Case, CaseSource, CaseStatus, DocumentKind, PartyKind
+from .models import Case, CaseSource, CaseStatus, PartyKind
 
 
 class CaseFilterForm(forms.Form):
@@ -103,7 +103,9 @@ CASE_COLUMNS = [
 def case_list_source(user):
     # Every row shows its clock: the pauses and extensions of the 办案期限, the money of the 缴款期限,
     # and the time limits in force, read once instead of once per row.
-    qs = selectors.cases_for(user).prefetch_related("pauses", "extensions", "payments", "decision__measures")
+    qs = selectors.cases_for(user).prefetch_related(
+        "pauses", "extensions", "payments", "decision__measures", "payment_plans__instalments", "demands"
+    )
     return ListSource(qs, CaseFilter, CASE_COLUMNS, "案件", around=time_limits_preloaded)
 
 
@@ -221,6 +223,8 @@ def case_create(request):
                 party_id_number=data["party_id_number"],
                 party_address=data["party_address"],
                 offence_date=data["offence_date"],
+                act_ended_on=data["act_ended_on"],
+                endangers_health=data["endangers_health"],
                 offence_codes=data["offence_codes"],
                 illegal_income=data["illegal_income"],
                 facts=data["facts"],
@@ -334,7 +338,6 @@ def _detail(request, case, refused=None, status=200):
             "money": services.money_summary(case) if decision else None,
             "filing": selectors.filing(case),
             "hearing_due": services.deadlines.hearing_window_due(case),
-            "documents": [(k, DocumentKind(k).label) for k in documents.available_kinds(case)],
             "can_edit": user.can("cases.edit"),
             "can_approve": user.can("cases.approve"),
             "forms": forms_by_action,

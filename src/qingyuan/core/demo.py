@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from qingyuan.accounts.models import User
 from qingyuan.accounts.roles import Role
+from qingyuan.cases.models import CaseNumbering
 from qingyuan.core import audit
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.idcard import check_digit
@@ -136,6 +137,8 @@ def _ensure_units():
         units[county.code] = _unit(
             f"{county.name}卫生监督所", UnitKind.SUPERVISION_INSTITUTE, county, commission
         )
+        # Case and document numbers carry the unit's short name (吴中卫医罚〔2026〕1号), never its full name.
+        CaseNumbering.objects.get_or_create(unit=units[county.code], defaults={"abbr": county.name[:2]})
         _unit(f"{county.name}市场监督管理局", UnitKind.MARKET_REGULATION, county)
         units[county.code + "_police"] = _unit(f"苏州市公安局{county.name}分局", UnitKind.POLICE, county)
     for town in Region.objects.filter(code__startswith="3205", level=Level.TOWNSHIP):
@@ -348,6 +351,7 @@ def _ensure_enforcement():
     re-inspection is due), one under investigation, one waiting for approval."""
     from decimal import Decimal
 
+    from qingyuan.cases import penalty_steps
     from qingyuan.cases import services as case_services
     from qingyuan.cases.models import Case, MeasureKind, PartyKind, Procedure
     from qingyuan.inspections import services as inspection_services
@@ -409,18 +413,40 @@ def _ensure_enforcement():
             continue  # under investigation
         case = case_services.case_to_review(actor=officers[0], case=case)
         notified_on = opened_on + dt.timedelta(days=3)
+        measures = [
+            {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
+            {"kind": MeasureKind.CONFISCATE_INCOME, "amount": case.illegal_income},
+            {"kind": MeasureKind.BAN},
+        ]
+        # 拟处罚 before the notice; the ban and the fine need 法制审核 and 集体讨论 (cases.penalty).
+        penalty_steps.proposal_record(
+            actor=officers[0], case=case, offence_code="ZY-01", facts=case.facts, measures=measures
+        )
         case = case_services.case_notify(actor=officers[0], case=case, notified_on=notified_on, waived=True)
+        penalty_steps.legal_review_submit(actor=officers[0], case=case)
+        penalty_steps.legal_review_record(
+            actor=chief,
+            case=case,
+            reviewed_on=notified_on,
+            opinion="事实清楚，证据确凿，同意",
+            conclusion="agree",
+        )
+        penalty_steps.discussion_record(
+            actor=chief,
+            case=case,
+            held_on=notified_on,
+            chair=chief,
+            participants=[User.objects.get(username="city_leader"), officers[1]],
+            opinions="同意拟处罚意见",
+            conclusion="as_proposed",
+        )
         case_services.decision_record(
             actor=chief,
             case=case,
             offence_code="ZY-01",
             procedure=Procedure.GENERAL,
             decided_on=notified_on + dt.timedelta(days=2),
-            measures=[
-                {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
-                {"kind": MeasureKind.CONFISCATE_INCOME, "amount": case.illegal_income},
-                {"kind": MeasureKind.BAN},
-            ],
+            measures=measures,
             discretion_reason="初次违法，违法所得不足1万元，按下限处罚。",
         )
 

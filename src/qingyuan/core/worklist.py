@@ -113,7 +113,7 @@ def _cases(user, today) -> list[Item]:
     scope = Q(officers=user)
     if user.can("cases.approve"):
         scope |= Q(unit_id=user.unit_id)
-    open_states = [CaseStatus.PROPOSED, *DECIDING, *PAYING]
+    open_states = [CaseStatus.PROPOSED, *DECIDING, *PAYING, CaseStatus.DEMANDED]
     cases = Case.objects.visible_to(user).filter(
         pk__in=Case.objects.filter(scope, status__in=open_states).values("pk")
     )
@@ -126,6 +126,14 @@ def _cases(user, today) -> list[Item]:
             what = "待立案审批"
         elif case.status in DECIDING:
             label, due, what = "办案期限", case.decide_due, case.get_status_display()
+        elif case.status == CaseStatus.DEMANDED:
+            # After 催告 the clock is the demand's days, then the last day to apply to the court
+            # (few cases: their own clock, cases.deadlines.current_due).
+            from qingyuan.cases.deadlines import current_due
+
+            clock = current_due(case, today)
+            label, due = clock if clock else ("", None)
+            what = "已催告" if clock else "待送达催告书或结案"
         else:
             decision = getattr(case, "decision", None)
             label, due, what = "缴款期限", decision.payment_due if decision else None, "待缴款"
@@ -164,9 +172,10 @@ def _rechecks(user, today) -> list[Item]:
 
 
 def _referrals(user, today) -> list[Item]:
-    from qingyuan.cases.models import Referral, ReferralOutcome
+    from qingyuan.cases.models import Referral, ReferralStatus
+    from qingyuan.cases.referral_workflow import ACTIVE
 
-    pending = Referral.objects.visible_to(user).filter(outcome=ReferralOutcome.PENDING)
+    pending = Referral.objects.visible_to(user).filter(status__in=ACTIVE)
     if user.can("cases.view"):
         scope = Q(case__officers=user)
         if user.can("cases.approve"):
@@ -174,14 +183,15 @@ def _referrals(user, today) -> list[Item]:
         rows, link = pending.filter(pk__in=Referral.objects.filter(scope).values("pk")), True
     elif user.unit_id and user.unit.kind in {"police", "market", "drug"}:
         # A liaison of the police or market regulation sees what was sent to agencies of its kind.
-        rows, link = pending.filter(target=user.unit.kind, transferred_at__isnull=False), False
+        sent = [ReferralStatus.TRANSFERRED, ReferralStatus.RECEIVED]
+        rows, link = pending.filter(target=user.unit.kind, status__in=sent), False
     else:
         return []
     items = []
     for ref in rows.select_related("case").order_by("pk")[:SECTION_LIMIT]:
-        if ref.transferred_at:
+        if ref.status in (ReferralStatus.TRANSFERRED, ReferralStatus.RECEIVED):
             state = f"已于{timezone.localtime(ref.transferred_at):%Y-%m-%d}移送，待{ref.target_unit}接收"
-        elif ref.approved_on:
+        elif ref.status == ReferralStatus.APPROVED:
             state = "已批准，待移送"
         else:
             state = "待负责人批准移送"

@@ -13,7 +13,6 @@ urlpatterns = [
     ),
     path("checklists/<int:template_pk>/toggle/", views.checklist_toggle, name="checklist_toggle"),
     path("<int:pk>/", views.inspection_detail, name="detail"),
-    path("<int:pk>/record.docx", views.inspection_docx_view, name="docx"),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", views.evidence_detail, name="evidence_detail"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),

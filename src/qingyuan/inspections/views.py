@@ -1,11 +1,10 @@
 """Pages: inspection list, the field form, the record page with evidence, the 笔录 and evidence files."""
 
 import uuid
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +16,6 @@ from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.operations import access
 
 from . import checklists, selectors, services
-from .documents import inspection_docx
 from .forms import ChecklistItemForm, EvidenceForm, InspectionFilter, InspectionForm
 from .models import ChecklistItem, ChecklistTemplate, CustodyAction, Evidence, Inspection
 from .storage import IMAGES
@@ -215,19 +213,6 @@ def _uuid_or_none(text):
         return uuid.UUID(text)
     except (ValueError, TypeError):
         return None
-
-
-@require_area_perm("inspections.view")
-def inspection_docx_view(request, pk):
-    inspection = _inspection_for(request, pk)
-    content = inspection_docx(inspection)
-    services.record_export(actor=request.user, inspection=inspection, what="现场检查笔录")
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    name = f"现场检查笔录-{inspection.subject.name}-{timezone.localtime(inspection.started_at):%Y%m%d}.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """Every write to a lead: one transaction each, its audit row and timeline step in the same
-transaction, notifications after commit. The workflow (workflow.py) decides what is allowed."""
+transaction, notifications after commit. Every step that moves a lead goes through its workflow
+(workflow.LEAD_WORKFLOW.apply), which decides what is allowed; the deadlines come from the time limits
+in force (rules), never from constants here."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,44 +11,49 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingyuan.campaigns.selectors import check_campaign_tag
-from qingyuan.core import audit, concurrency, workdays
+from qingyuan.core import audit, concurrency
 from qingyuan.core.crypto import blind_index
 from qingyuan.core.notifications import notify
 from qingyuan.core.sequences import next_value
 from qingyuan.regions.addresses import city_office_unit, jurisdiction_unit, resolve_address
+from qingyuan.rules.limits import due as limit_due
+from qingyuan.rules.models import TimeLimit
+from qingyuan.rules.selectors import limit_in_force
 from qingyuan.subjects.services import normalize_phone
 
 from . import feedback, workflow
-from .models import Attachment, Conclusion, FeedbackTemplate, Lead, LeadEvent, Reporter, Reward, Status
+from .models import Attachment, Conclusion, FeedbackTemplate, Lead, Reporter, Reward, Status
+from .workflow import LEAD_WORKFLOW, TRANSITIONS
+from .workflow import lead_event as _event
+from .workflow import responsible as _responsible
 
-# RULES.md "tips from the public": pass on or assign within 15 days, conclude within 60 days (+30 with
-# approval); tell a real-name reporter of the outcome within 5 working days.
-ACCEPT_DAYS = 15
-CONCLUDE_DAYS = 60
-EXTENSION_DAYS = 30
-FEEDBACK_WORKING_DAYS = 5
-
-
-def _event(lead, actor, action, note="", from_status="", to_status=""):
-    LeadEvent.objects.create(
-        lead=lead,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        note=note,
-        from_status=from_status,
-        to_status=to_status,
-    )
+# RULES.md "tips from the public", as time limits (rules.TimeLimit) an administrator keeps current:
+# pass on or assign, conclude, the approved extension, and telling a real-name reporter.
+TIP_ASSIGN = "TIP_ASSIGN"
+TIP_CONCLUDE = "TIP_CONCLUDE"
+TIP_CONCLUDE_EXTENSION = "TIP_CONCLUDE_EXTENSION"
+TIP_CASE_NOTICE = "TIP_CASE_NOTICE"
 
 
-def _responsible(lead):
-    """Who hears about a lead: its officers, else the handling unit's section chiefs."""
-    from qingyuan.accounts.models import User
-    from qingyuan.accounts.roles import Role
+def tip_limit(code: str, on: dt.date) -> TimeLimit:
+    """The version of tip limit `code` in force on `on`. A lead received before the first version
+    recorded (an import of an old tip) is held to that first version: its deadlines cannot be left
+    empty, and the 信访 periods were the same under the earlier 信访条例. A code with no version at all
+    is a gap in the rules an administrator fills; the step is refused with that said, not broken."""
+    try:
+        return limit_in_force(code, on)
+    except TimeLimit.DoesNotExist:
+        first = TimeLimit.objects.filter(code=code, effective_from__gt=on).order_by("effective_from").first()
+        if first is None:
+            raise ValidationError(f"时限规则 {code} 没有有效版本，请系统管理员在“规则”中补录") from None
+        return first
 
-    officers = list(lead.officers.all())
-    if officers:
-        return officers
-    return list(User.objects.filter(unit=lead.handling_unit, role=Role.CHIEF, is_active=True))
+
+def tip_due(code: str, start, *, on: dt.date) -> dt.date:
+    """The last day of tip period `code` counted from `start` (a date, or an aware datetime for a
+    limit in hours), by the version in force on `on` (the day the period's lead was received)."""
+    result = limit_due(tip_limit(code, on), start)
+    return timezone.localdate(result) if isinstance(result, dt.datetime) else result
 
 
 def route(*, place: str, fallback_unit=None):
@@ -79,16 +86,15 @@ def _require(actor, perm: str, message: str, *leads) -> None:
             raise workflow.NotPermitted("该线索不在您的管辖范围内")
 
 
-# What each step on a lead needs, beyond the workflow's own table (workflow.TRANSITIONS).
-ACTION_PERMS = {"extend": "leads.accept", "reroute": "leads.route", "duplicate": "leads.accept"}
-ACTION_PERMS |= {"reward": "leads.reward", "payment": "leads.reward"}
+# What the lead page's other actions need, beyond the workflow's own steps (workflow.TRANSITIONS).
+ACTION_PERMS = {"duplicate": "leads.accept", "reward": "leads.reward", "payment": "leads.reward"}
 
 
 def lead_action_check(*, actor, lead, action: str) -> None:
     """Refuse a step the actor may never take on this lead, before any form is read, so that a page
     answers 403 whatever was posted; each service checks again where it writes."""
-    transition = workflow.TRANSITIONS.get(action)
-    if transition is not None and transition.assigned_may and lead.officers.filter(pk=actor.pk).exists():
+    transition = TRANSITIONS.get(action)
+    if transition is not None and transition.also_may is not None and transition.also_may(lead, actor):
         return
     perm = transition.perm if transition is not None else ACTION_PERMS.get(action)
     if perm is not None:
@@ -159,8 +165,8 @@ def lead_register(
         reporter=reporter_obj,
         transfer_source=transfer_source,
         transfer_document=transfer_document,
-        accept_due=workdays.add_days(received_day, ACCEPT_DAYS),
-        conclude_due=workdays.add_days(received_day, CONCLUDE_DAYS),
+        accept_due=tip_due(TIP_ASSIGN, received_at, on=received_day),
+        conclude_due=tip_due(TIP_CONCLUDE, received_at, on=received_day),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         partner=partner,
         external_id=external_id,
@@ -199,30 +205,15 @@ def _lock(lead) -> Lead:
     return Lead.objects.select_for_update().get(pk=lead.pk)
 
 
-def _transition(lead, *, actor, action, note="", **changes) -> Lead:
-    lead = _lock(lead)
-    transition = workflow.check(lead, action, actor)
-    # workflow.check settled the permission; officers assigned to the lead act on it wherever it is.
-    if actor is not None and not lead.officers.filter(pk=actor.pk).exists():
-        _require(actor, transition.perm, f"您没有“{transition.label}”的权限", lead)
-    before = audit.snapshot(lead)
-    old_status = lead.status
-    for field, value in changes.items():
-        setattr(lead, field, value)
-    lead.status = transition.target
-    lead.full_clean()
-    lead.save()
-    _event(lead, actor, transition.label, note=note, from_status=old_status, to_status=lead.status)
-    b, a = audit.diff(before, audit.snapshot(lead))
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.TRANSITION,
-        target=lead,
-        before=b,
-        after=a,
-        region_code=lead.handling_unit.region_id,
-    )
-    return lead
+def _transition(lead, *, actor, action, note="", to=None, after=None, **changes) -> Lead:
+    """Take workflow step `action`; `changes` are the fields set with it."""
+    return LEAD_WORKFLOW.apply(lead, action, actor=actor, note=note, changes=changes, to=to, after=after)
+
+
+def _require_note(action: str, text: str, field: str) -> None:
+    """The written reason a step needs (its needs_note), reported against the form's own field."""
+    if not (text or "").strip():
+        raise ValidationError({field: TRANSITIONS[action].needs_note})
 
 
 @transaction.atomic
@@ -232,8 +223,7 @@ def lead_accept(*, actor, lead) -> Lead:
 
 @transaction.atomic
 def lead_reject(*, actor, lead, reason: str) -> Lead:
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写不予受理的理由"})
+    _require_note("reject", reason, "reason")
     template = "您反映的事项（编号{number}）经审查不予受理，理由：{reason}。"
     return _transition(
         lead,
@@ -249,19 +239,21 @@ def lead_reject(*, actor, lead, reason: str) -> Lead:
 
 @transaction.atomic
 def lead_assign(*, actor, lead, officers: list) -> Lead:
-    """RULES.md: at least two officers with enforcement credentials verify every lead."""
+    """RULES.md: at least two officers with enforcement credentials verify every lead. The officers
+    are told by the workflow's notices once the step commits."""
     officers = list(dict.fromkeys(officers))
     if len(officers) < 2:
         raise ValidationError({"officers": "核查须分派至少2名执法人员"})
     missing = [o.full_name or o.username for o in officers if not o.credential_no]
     if missing:
         raise ValidationError({"officers": f"{'、'.join(missing)}没有执法证号，不能承担核查"})
-    lead = _transition(lead, actor=actor, action="assign", note="、".join(o.full_name for o in officers))
-    lead.officers.set(officers)
-    transaction.on_commit(
-        lambda: notify(officers, f"线索 {lead.number} 已分派给您核查", lead.get_absolute_url())
+    return _transition(
+        lead,
+        actor=actor,
+        action="assign",
+        note="、".join(o.full_name for o in officers),
+        after=lambda record: record.officers.set(officers),
     )
-    return lead
 
 
 @transaction.atomic
@@ -283,12 +275,12 @@ def default_feedback(lead, conclusion: str) -> str:
 def lead_conclude(*, actor, lead, conclusion: str, note: str) -> Lead:
     if conclusion not in Conclusion.values:
         raise ValidationError({"conclusion": "请选择核查结论"})
-    if not note.strip():
-        raise ValidationError({"note": "请填写核查情况"})
+    _require_note("conclude", note, "note")
     now = timezone.now()
     feedback_due = None
     if not lead.is_anonymous:
-        feedback_due = workdays.add_working_days(timezone.localtime(now).date(), FEEDBACK_WORKING_DAYS)
+        today = timezone.localtime(now).date()
+        feedback_due = tip_due(TIP_CASE_NOTICE, today, on=today)
     return _transition(
         lead,
         actor=actor,
@@ -314,6 +306,7 @@ def lead_answer(*, actor, lead, text: str, version: str | None = None, release: 
     feedback.released_by_default. A corrected answer has to be delivered or released again."""
     if not text.strip():
         raise ValidationError({"text": "答复内容不能为空"})
+    # Compared on the locked row, which the step below keeps locked until commit.
     concurrency.check_version(_lock(lead), version, ANSWER_FIELDS)
     now = timezone.now()
     released = now if (release if release is not None else feedback.released_by_default(lead)) else None
@@ -335,61 +328,49 @@ def lead_answer(*, actor, lead, text: str, version: str | None = None, release: 
 
 @transaction.atomic
 def lead_close(*, actor, lead) -> Lead:
-    lead = _lock(lead)  # decide on the current state, not on the caller's copy
-    if lead.status == Status.CONCLUDED and not lead.is_anonymous:
-        raise workflow.TransitionNotAllowed("实名举报须先答复举报人，才能办结")
+    """A real-name reporter is answered first (the step's condition, checked on the locked row)."""
     return _transition(lead, actor=actor, action="close", closed_at=timezone.now())
 
 
 @transaction.atomic
 def lead_extend(*, actor, lead, reason: str) -> Lead:
-    """Concluding period +30 days, once, with a section chief's or leader's approval (RULES.md)."""
-    _require(actor, "leads.accept", "延期须由科室负责人或领导批准", lead)
-    lead = _lock(lead)
-    if lead.extended:
-        raise workflow.TransitionNotAllowed("该线索已延期一次，不能再次延期")
-    if lead.status not in workflow.OPEN_STATES or not reason.strip():
-        raise ValidationError({"reason": "请填写延期理由"})
-    before = audit.snapshot(lead)
-    lead.conclude_due = workdays.add_days(lead.conclude_due, EXTENSION_DAYS)
-    lead.extended = True
-    lead.save()
-    _event(lead, actor, "延期", note=reason)
-    b, a = audit.diff(before, audit.snapshot(lead))
-    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=lead, before=b, after=a)
-    return lead
+    """The concluding period + TIP_CONCLUDE_EXTENSION, once, with a section chief's or leader's
+    approval (RULES.md), by the version in force when the lead was received."""
+    _require_note("extend", reason, "reason")
+    locked = _lock(lead)  # extend the deadline as it stands now, not the caller's copy of it
+    received_day = timezone.localtime(locked.received_at).date()
+    conclude_due = tip_due(TIP_CONCLUDE_EXTENSION, locked.conclude_due, on=received_day)
+    return _transition(
+        locked, actor=actor, action="extend", note=reason, conclude_due=conclude_due, extended=True
+    )
+
+
+def extension_text(lead) -> str:
+    """“延期30日”: what the extension adds for this lead, from the version of the rule it is held to."""
+    try:
+        limit = tip_limit(TIP_CONCLUDE_EXTENSION, timezone.localtime(lead.received_at).date())
+    except ValidationError:
+        return "延期"
+    unit = limit.get_unit_display()
+    return f"延期{limit.amount}{'个' if unit == '工作日' else ''}{unit}"
 
 
 @transaction.atomic
 def lead_reroute(*, actor, lead, unit, reason: str) -> Lead:
-    """Move a lead to another handling unit; recorded, and the new unit is told."""
-    _require(actor, "leads.route", "您没有改派线索的权限", lead)
-    lead = _lock(lead)
-    if lead.status not in workflow.OPEN_STATES:
-        raise workflow.TransitionNotAllowed("线索已办结或不予受理，不能改派")
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写改派理由"})
-    before = audit.snapshot(lead)
-    old_unit = lead.handling_unit
-    lead.handling_unit = unit
-    if lead.status in {Status.ASSIGNED, Status.VERIFYING}:
-        lead.status = Status.ACCEPTED  # the new unit assigns its own officers
-    lead.save()
-    lead.officers.clear()
-    _event(lead, actor, "改派", note=f"{old_unit} → {unit}：{reason}")
-    b, a = audit.diff(before, audit.snapshot(lead))
-    audit.record(
+    """Move a lead to another handling unit (改派/转办); recorded, and the new unit's chiefs are told
+    (the workflow's notices). The new unit assigns its own officers."""
+    _require_note("reroute", reason, "reason")
+    locked = _lock(lead)  # the state decides where the lead goes: read it under the lock
+    old_unit = locked.handling_unit
+    return _transition(
+        locked,
         actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=lead,
-        before=b,
-        after=a,
-        region_code=unit.region_id,
+        action="reroute",
+        note=f"{old_unit} → {unit}：{reason}",
+        to=workflow.REROUTE_TO.get(locked.status, locked.status),
+        handling_unit=unit,
+        after=lambda record: record.officers.clear(),
     )
-    transaction.on_commit(
-        lambda: notify(_responsible(lead), f"线索 {lead.number} 已改派至本单位", lead.get_absolute_url())
-    )
-    return lead
 
 
 # The field the link form overwrites: a lead linked by a colleague since the page was opened is not

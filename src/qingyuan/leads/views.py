@@ -202,7 +202,6 @@ def render_detail(request, lead, *, bound=None, errors=(), status=200):
         "subject_penalties": subject_penalties,
         "person_penalties": person_penalties,
         "can_see_reporter": services.can_see_reporter(user, lead),
-        "can_route": user.can("leads.route"),
         "can_reward": user.can("leads.reward"),
         "can_edit_subjects": user.can("subjects.edit"),
         "can_inspect": user.can("inspections.edit") and lead.status == Status.VERIFYING,
@@ -220,11 +219,12 @@ def render_detail(request, lead, *, bound=None, errors=(), status=200):
         ),
         "reject_form": pick("reject", lambda: action_form("reject", RejectForm), "reject" in actions),
         "reroute_form": pick(
-            "reroute", lambda: action_form("reroute", RerouteForm, actor=user), user.can("leads.route")
+            "reroute", lambda: action_form("reroute", RerouteForm, actor=user), "reroute" in actions
         ),
         "reward_form": pick("reward", lambda: action_form("reward", RewardForm)),
         "payment_form": pick("payment", lambda: action_form("payment", RewardPaymentForm)),
         "extend_form": pick("extend", lambda: action_form("extend", ReasonForm)),
+        "extend_heading": f"{services.extension_text(lead)}（须批准）",
         "duplicate_form": pick("duplicate", lambda: action_form("duplicate", DuplicateForm)),
         "link_form": LinkForm(record=lead),
         "deliveries": lead.deliveries.select_related("recorded_by"),

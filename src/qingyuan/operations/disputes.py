@@ -17,6 +17,7 @@ from .models import (
     JurisdictionDispute,
     county_code,
 )
+from .workflow import DISPUTE_WORKFLOW, precheck, run
 
 DISPUTE_WORKING_DAYS = 7  # RULES.md: jurisdiction dispute, the level above decides within 7 days
 
@@ -69,20 +70,12 @@ def dispute_raise(
     return dispute
 
 
-@transaction.atomic
 def dispute_resolve(
     *, actor, dispute, unit: Unit, decision: str, designated: bool, decided_on=None
 ) -> JurisdictionDispute:
     """The city settles a dispute: a county found competent (assigned) or one designated (指定管辖).
     A unit outside the site's own county gets a unit-wide grant for the site, until revoked."""
-    _require(actor, "operations.designate")
-    if actor.unit is None or actor.unit.region.level > Level.CITY:
-        raise PermissionDenied
-    dispute = JurisdictionDispute.objects.select_for_update().get(pk=dispute.pk)
-    if not _in_jurisdiction(actor, dispute.subject.region_id):
-        raise PermissionDenied
-    if dispute.status != DisputeStatus.OPEN:
-        raise ValidationError("该争议已处理")
+    precheck(DISPUTE_WORKFLOW, dispute, "resolve", actor)
     if unit is None or unit.region.level != Level.COUNTY or not _in_jurisdiction(actor, unit.region_id):
         raise ValidationError({"unit": "请选择本市一个区县的执法单位"})
     claimed = set(dispute.counties.values_list("code", flat=True))
@@ -90,26 +83,10 @@ def dispute_resolve(
         raise ValidationError({"unit": "明确管辖的区县须为争议涉及的区县之一"})
     if not (decision or "").strip():
         raise ValidationError({"decision": "请填写决定内容"})
-    dispute.status = DisputeStatus.DESIGNATED if designated else DisputeStatus.ASSIGNED
-    dispute.resolved_unit = unit
-    dispute.decision = decision.strip()
-    dispute.decided_by = actor
-    dispute.decided_on = decided_on or timezone.localdate()
-    dispute.save()
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.TRANSITION,
-        target=dispute,
-        region_code=dispute.subject.region_id,
-        before={"status": DisputeStatus.OPEN},
-        after={
-            "status": dispute.status,
-            "unit": unit.pk,
-            "decided_on": dispute.decided_on,
-            "late": dispute.late,
-        },
-    )
-    if county_code(dispute.subject.region_id) != unit.region_id:
+
+    def grant_outsider(dispute):
+        if county_code(dispute.subject.region_id) == unit.region_id:
+            return  # the site's own county: its jurisdiction already
         grant = AccessGrant.objects.create(
             unit=unit,
             subject=dispute.subject,
@@ -125,4 +102,18 @@ def dispute_resolve(
             region_code=dispute.subject.region_id,
             after=audit.snapshot(grant),
         )
-    return dispute
+
+    return run(
+        DISPUTE_WORKFLOW,
+        dispute,
+        "resolve",
+        actor=actor,
+        to=DisputeStatus.DESIGNATED if designated else DisputeStatus.ASSIGNED,
+        changes={
+            "resolved_unit": unit,
+            "decision": decision.strip(),
+            "decided_by": actor,
+            "decided_on": decided_on or timezone.localdate(),
+        },
+        after=grant_outsider,
+    )

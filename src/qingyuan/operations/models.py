@@ -499,6 +499,15 @@ class Population(models.TextChoices):
     CLOSED_CASES = "closed_cases", _("已结案件")
 
 
+class SpotCheckStatus(models.TextChoices):
+    """Where a spot check stands (operations.workflow): drawn may be redrawn from the same seed while
+    no result is recorded; once published the sample is public and stays as it is."""
+
+    DRAFT = "draft", _("已创建")
+    DRAWN = "drawn", _("已抽取")
+    PUBLISHED = "published", _("已公开")
+
+
 class SpotCheckQuerySet(ScopedQuerySet):
     region_lookup = "unit__region__code"
 
@@ -536,6 +545,13 @@ class SpotCheckPlan(models.Model):
     ratio = models.DecimalField(_("抽查比例"), max_digits=3, decimal_places=2, default=Decimal("0.30"))
     inspectors_count = models.PositiveSmallIntegerField(_("抽取督查人员数"), default=2)
     seed = models.BigIntegerField(_("随机种子"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=SpotCheckStatus.choices,
+        default=SpotCheckStatus.DRAFT,
+        db_index=True,
+    )
     created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)

@@ -29,6 +29,7 @@ from .models import (
     Team,
     county_code,
 )
+from .workflow import OPERATION_WORKFLOW, run
 
 RESULT_DAYS = 7  # seed 001 四(二)3: 集中联合执法行动后一周内上报
 
@@ -439,56 +440,51 @@ def _default_team(operation, group) -> Team:
     return team
 
 
-@transaction.atomic
 def operation_confirm(*, actor, operation) -> list[AccessGrant]:
     """The city confirms the teams and grants access: for every target site of a group, each team
     member from one of the group's OTHER counties gets one grant per operation period, covering
     exactly that period's days (Asia/Shanghai). Their own county's sites need no grant."""
-    _require(actor, "operations.manage")
-    operation = _lock_planning(operation, actor)
-    periods = list(operation.periods.all())
-    groups = list(operation.groups.prefetch_related("counties", "targets__subject"))
-    if not groups:
-        raise ValidationError("请先划分行动分组")
     grants = []
-    for group in groups:
-        team = _default_team(operation, group)
-        members = list(team.members.select_related("unit"))
-        for target in group.targets.all():
-            site_county = county_code(target.subject.region_id)
-            for member in members:
-                if county_code(member.unit.region_id) == site_county:
-                    continue
-                for period in periods:
-                    starts_at, ends_at = period_bounds(period)
-                    grants.append(
-                        AccessGrant.objects.create(
-                            user=member,
-                            subject=target.subject,
-                            starts_at=starts_at,
-                            ends_at=ends_at,
-                            reason=GrantReason.JOINT_OPERATION,
-                            operation=operation,
-                            granted_by=actor,
+
+    def grant_access(operation):
+        periods = list(operation.periods.all())
+        for group in operation.groups.prefetch_related("counties", "targets__subject"):
+            team = _default_team(operation, group)
+            members = list(team.members.select_related("unit"))
+            for target in group.targets.all():
+                site_county = county_code(target.subject.region_id)
+                for member in members:
+                    if county_code(member.unit.region_id) == site_county:
+                        continue
+                    for period in periods:
+                        starts_at, ends_at = period_bounds(period)
+                        grants.append(
+                            AccessGrant.objects.create(
+                                user=member,
+                                subject=target.subject,
+                                starts_at=starts_at,
+                                ends_at=ends_at,
+                                reason=GrantReason.JOINT_OPERATION,
+                                operation=operation,
+                                granted_by=actor,
+                            )
                         )
-                    )
-    for grant in grants:
-        audit.record(
-            actor=actor,
-            action=audit.AuditAction.CREATE,
-            target=grant,
-            region_code=grant.subject.region_id,
-            after=audit.snapshot(grant),
-        )
-    operation.status = OperationStatus.CONFIRMED
-    operation.confirmed_at = timezone.now()
-    operation.save(update_fields=["status", "confirmed_at"])
-    audit.record(
+        for grant in grants:
+            audit.record(
+                actor=actor,
+                action=audit.AuditAction.CREATE,
+                target=grant,
+                region_code=grant.subject.region_id,
+                after=audit.snapshot(grant),
+            )
+
+    run(
+        OPERATION_WORKFLOW,
+        operation,
+        "confirm",
         actor=actor,
-        action=audit.AuditAction.TRANSITION,
-        target=operation,
-        before={"status": OperationStatus.PLANNING},
-        after={"status": OperationStatus.CONFIRMED, "grants": len(grants)},
+        changes={"confirmed_at": timezone.now()},
+        after=grant_access,
     )
     return grants
 
@@ -516,28 +512,14 @@ def grant_revoke(*, actor, grant) -> AccessGrant:
     return grant
 
 
-@transaction.atomic
 def operation_close(*, actor, operation) -> JointOperation:
     """End the operation: any grant of it still running or still to come is revoked now."""
-    _require(actor, "operations.manage")
-    operation = JointOperation.objects.select_for_update().get(pk=operation.pk)
-    _require_run_by(actor, operation)
-    if operation.status == OperationStatus.CLOSED:
-        return operation
-    now = timezone.now()
-    for grant in operation.grants.filter(revoked_at__isnull=True, ends_at__gt=now):
-        grant_revoke(actor=actor, grant=grant)
-    before = operation.status
-    operation.status = OperationStatus.CLOSED
-    operation.save(update_fields=["status"])
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.TRANSITION,
-        target=operation,
-        before={"status": before},
-        after={"status": OperationStatus.CLOSED},
-    )
-    return operation
+
+    def revoke_grants(operation):
+        for grant in operation.grants.filter(revoked_at__isnull=True, ends_at__gt=timezone.now()):
+            grant_revoke(actor=actor, grant=grant)
+
+    return run(OPERATION_WORKFLOW, operation, "close", actor=actor, after=revoke_grants)
 
 
 def result_due_on(operation) -> dt.date | None:

@@ -21,6 +21,7 @@ from .models import (
     SpotCheckPlan,
     county_code,
 )
+from .workflow import SPOTCHECK_WORKFLOW, run
 
 MIN_RATIO = Decimal("0.30")  # seed 003: 抽查比例不低于 30%
 
@@ -128,42 +129,36 @@ def spotcheck_create(
     return plan
 
 
-@transaction.atomic
 def spotcheck_draw(*, actor, plan) -> SpotCheckPlan:
     """Draw (or redraw, while nothing is recorded) the sample and the inspectors from the seed."""
-    _require(actor, "spotchecks.manage")
-    plan = SpotCheckPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.unit_id != actor.unit_id:
-        raise PermissionDenied
-    if plan.items.exclude(recorded_at=None).exists():
-        raise ValidationError("已有抽查结果，不能重新抽取")
-    pool = list(inspector_pool(plan))
-    if len(pool) < plan.inspectors_count:
-        raise ValidationError(
-            f"可抽取的督查人员不足：需要{plan.inspectors_count}名，回避被抽查单位后只有{len(pool)}名"
+
+    def draw(plan):
+        inspectors = random.Random(f"{plan.seed}:inspectors").sample(
+            list(inspector_pool(plan)), plan.inspectors_count
         )
-    inspectors = random.Random(f"{plan.seed}:inspectors").sample(pool, plan.inspectors_count)
-    sample = sample_strata(_population(plan), plan.ratio, plan.seed)
-    plan.items.all().delete()
-    field = "institution_id" if plan.population == Population.INSTITUTIONS else "case_id"
-    SpotCheckItem.objects.bulk_create(
-        [SpotCheckItem(plan=plan, county_id=county, **{field: pk}) for pk, county in sample]
+        sample = sample_strata(_population(plan), plan.ratio, plan.seed)
+        plan.items.all().delete()
+        field = "institution_id" if plan.population == Population.INSTITUTIONS else "case_id"
+        SpotCheckItem.objects.bulk_create(
+            [SpotCheckItem(plan=plan, county_id=county, **{field: pk}) for pk, county in sample]
+        )
+        plan.inspectors.set(inspectors)
+        # What was drawn, beside the step's own audit row: anyone can check it against the seed.
+        audit.record(
+            actor=actor,
+            action=audit.AuditAction.UPDATE,
+            target=plan,
+            region_code=plan.region_id,
+            after={
+                "seed": plan.seed,
+                "items": [pk for pk, _ in sample],
+                "inspectors": [u.pk for u in inspectors],
+            },
+        )
+
+    return run(
+        SPOTCHECK_WORKFLOW, plan, "draw", actor=actor, changes={"drawn_at": timezone.now()}, after=draw
     )
-    plan.inspectors.set(inspectors)
-    plan.drawn_at = timezone.now()
-    plan.save(update_fields=["drawn_at"])
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=plan,
-        region_code=plan.region_id,
-        after={
-            "seed": plan.seed,
-            "items": [pk for pk, _ in sample],
-            "inspectors": [u.pk for u in inspectors],
-        },
-    )
-    return plan
 
 
 @transaction.atomic
@@ -175,6 +170,7 @@ def spotcheck_record_check(*, actor, item) -> None:
         raise PermissionDenied
 
 
+@transaction.atomic
 def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckItem:
     """A drawn inspector (or the planning unit's supervisor) records what the check found."""
     item = SpotCheckItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
@@ -197,22 +193,12 @@ def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckI
     return item
 
 
-@transaction.atomic
 def spotcheck_publish(*, actor, plan) -> SpotCheckPlan:
-    _require(actor, "spotchecks.manage")
-    plan = SpotCheckPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.unit_id != actor.unit_id:
-        raise PermissionDenied
-    if plan.drawn_at is None:
-        raise ValidationError("尚未抽取样本，不能公开")
-    plan.published, plan.published_at = True, timezone.now()
-    plan.save(update_fields=["published", "published_at"])
-    audit.record(
+    """Publish the plan, its sample and its results (the public page reads `published`)."""
+    return run(
+        SPOTCHECK_WORKFLOW,
+        plan,
+        "publish",
         actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=plan,
-        region_code=plan.region_id,
-        before={"published": False},
-        after={"published": True},
+        changes={"published": True, "published_at": timezone.now()},
     )
-    return plan

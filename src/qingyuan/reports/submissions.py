@@ -1,9 +1,10 @@
-"""Submitting official forms up the hierarchy (上报 / 退回 / 审核): the workflow as data, the services
-that move a submission through it, its deadline from the campaign, and the figures frozen with it.
+"""Submitting official forms up the hierarchy (上报 / 退回 / 审核): the workflow as data (on the one
+mechanism, core.workflow), the services that move a submission through it, its deadline from the
+campaign, and the figures frozen with it.
 
-The workflow:
-- 上报 (submit): the unit of the form's region sends the form as computed now; a new version follows
-  a 退回, never a second live one (constraint submission_live_once).
+The workflow (SUBMISSION_WORKFLOW):
+- 上报 (submit): the unit of the form's region sends the form as computed now; each 上报 creates a
+  new version, following a 退回, never beside a live one (constraint submission_live_once).
 - 退回 (return, with a reason) or 审核通过 (accept): by a reviewer of the unit one level up (county ->
   city -> province), never by the submitting unit itself.
 - An accepted submission is locked: nothing changes its figures. The upper unit may reopen it only by
@@ -24,8 +25,7 @@ from django.utils import timezone
 
 from qingyuan.accounts.models import User
 from qingyuan.campaigns.models import Campaign, FormRequirement, Schedule, due_after_operation, due_dates
-from qingyuan.core import audit
-from qingyuan.core.notifications import notify
+from qingyuan.core.workflow import NEW, Transition, Workflow
 
 from . import validation
 from .forms import FORM_CLASSES, get_form
@@ -39,26 +39,8 @@ SUBMITTED, RETURNED, ACCEPTED = (
     SubmissionStatus.ACCEPTED,
 )
 
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    # For "submit", the state of the latest earlier version (None: the first submission).
-    sources: frozenset
-    target: str
-    perm: str
-    needs_reason: bool = False
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition("上报", frozenset({None, RETURNED}), SUBMITTED, "reports.submit"),
-    "return": Transition(
-        "退回", frozenset({SUBMITTED, ACCEPTED}), RETURNED, "reports.review", needs_reason=True
-    ),
-    "accept": Transition("审核通过", frozenset({SUBMITTED}), ACCEPTED, "reports.review"),
-}
-
 LIVE_MESSAGE = "该报表本期已上报（第{version}版，{status}），请勿重复上报；需要修改时请上级单位退回后重新上报"
+RETURN_REASON_MESSAGE = "请填写退回理由"
 
 
 # --- which form, which submissions ------------------------------------------------------------
@@ -138,10 +120,106 @@ def reviewer_problem(user, submission: Submission) -> str:
 
 
 def available(submission: Submission, user) -> list[str]:
-    """The review actions `user` may take on `submission` now ("return", "accept")."""
-    if reviewer_problem(user, submission):
-        return []
-    return [a for a in ("accept", "return") if submission.status in TRANSITIONS[a].sources]
+    """The review actions `user` may take on `submission` now ("accept", "return")."""
+    offered = {action for action, _ in SUBMISSION_WORKFLOW.available(submission, user)}
+    return [action for action in ("accept", "return") if action in offered]
+
+
+# --- the workflow ------------------------------------------------------------------------------
+
+
+def reviewers_of(submission: Submission):
+    """Who is told that a form waits for review: the users of the unit one level up who may review."""
+    users = User.objects.filter(is_active=True, unit__region_id=submission.region.parent_id)
+    return [u for u in users.select_related("unit") if u.can("reports.review")]
+
+
+def _notices(submission: Submission, action: str, transition) -> list[tuple[list, str]]:
+    """上报 tells the reviewers; a review tells the submitter the outcome (a return with the reason)."""
+    if action == "submit":
+        period = f"{submission.period_start:%Y-%m-%d}至{submission.period_end:%Y-%m-%d}"
+        text = (
+            f"{submission.region.full_name}上报了{submission.form_code}"
+            f"（{period}，第{submission.version}版），请审核"
+        )
+        return [(reviewers_of(submission), text)]
+    verdict = "审核通过" if submission.status == ACCEPTED else f"被退回：{submission.return_reason}"
+    text = (
+        f"您上报的{submission.form_code}（{submission.region.full_name}，第{submission.version}版）{verdict}"
+    )
+    told = [submission.submitted_by]
+    if submission.status == RETURNED:
+        # The whole county must redo the form, not only whoever pressed 上报 (they may be away).
+        county = User.objects.filter(is_active=True, unit__region_id=submission.region_id)
+        told += [u for u in county.select_related("unit") if u.can("reports.submit")]
+    return [(told, text)]
+
+
+def _no_live_version(submission: Submission, inputs) -> str | None:
+    """A new version only follows a 退回: never a second live one for the same form and scope."""
+    live = versions(submission.form_code, scope_of(submission)).exclude(status=RETURNED).first()
+    if live is None:
+        return None
+    return LIVE_MESSAGE.format(version=live.version, status=live.get_status_display())
+
+
+def _not_in_live_rollup(submission: Submission, inputs) -> str | None:
+    """An accepted form summed into the upper unit's live roll-up stays until that one is returned."""
+    if submission.status != ACCEPTED:
+        return None
+    upper = submission.rolled_into.exclude(status=RETURNED).select_related("region").first()
+    if upper is None:
+        return None
+    return (
+        f"该报表已汇总进{upper.region.full_name}第{upper.version}版报表"
+        f"（{upper.get_status_display()}），须先由其上级退回该汇总表，才能退回本表"
+    )
+
+
+def _not_the_submitter(submission: Submission, user) -> str | None:
+    """Only a unit of the form's own region sends it up, and the top region sends nothing."""
+    return submitter_problem(user, submission.region) or None
+
+
+def _the_reviewing_unit(submission: Submission, user) -> str | None:
+    """Only the unit one level up reviews, never the submitting unit its own form."""
+    return reviewer_problem(user, submission) or None
+
+
+SUBMISSION_WORKFLOW = Workflow(
+    noun="报表",
+    model=Submission,
+    transitions={
+        # Each 上报 creates the next version.
+        "submit": Transition(
+            "上报",
+            frozenset({NEW}),
+            SUBMITTED,
+            "reports.submit",
+            conditions=(_no_live_version,),
+            actor_problem=_not_the_submitter,
+        ),
+        "return": Transition(
+            "退回",
+            frozenset({SUBMITTED, ACCEPTED}),
+            RETURNED,
+            "reports.review",
+            conditions=(_not_in_live_rollup,),
+            actor_problem=_the_reviewing_unit,
+            needs_note=RETURN_REASON_MESSAGE,
+        ),
+        "accept": Transition(
+            "审核通过", frozenset({SUBMITTED}), ACCEPTED, "reports.review", actor_problem=_the_reviewing_unit
+        ),
+    },
+    region_code=lambda submission: submission.region_id,
+    notices=_notices,
+    related=("region", "unit"),
+)
+
+
+def _run(submission: Submission, action: str, **kwargs) -> Submission:
+    return SUBMISSION_WORKFLOW.take(submission, action, **kwargs)
 
 
 # --- deadlines ---------------------------------------------------------------------------------
@@ -208,6 +286,7 @@ def submission_submit(
     """Send the form for `scope` up as computed now (or, `rolled_up`, as the sum of the lower units'
     accepted forms), after its validation rules; its figures are frozen from here on."""
     definition = resolve(code, definition)
+    # Before anything is computed: who may send this region's forms at all.
     problem = submitter_problem(actor, scope.region)
     if problem:
         raise PermissionDenied(problem)
@@ -235,19 +314,11 @@ def submission_submit(
             result = compute(definition, scope)
         warnings = _check_findings(result, note, extra_warnings)
 
+        # Locked so that the version number and the live-version condition see the same rows.
         earlier = list(versions(definition.code, scope).select_for_update())
-        live = [s for s in earlier if s.status != RETURNED]
-        if live:
-            raise ValidationError(
-                LIVE_MESSAGE.format(version=live[0].version, status=live[0].get_status_display())
-            )
-        previous = earlier[0].status if earlier else None
-        if previous not in TRANSITIONS["submit"].sources:
-            raise ValidationError("该报表当前状态不能上报")
         submission = Submission(
             **scope_key(definition.code, scope),
             unit=actor.unit,
-            status=TRANSITIONS["submit"].target,
             version=sum(1 for s in earlier if s.status == RETURNED) + 1,
             data=to_data(result),
             rolled_up=rolled_up,
@@ -258,10 +329,16 @@ def submission_submit(
             submitted_at=timezone.now(),
         )
         try:
-            # Two submitters at once: the constraint decides, inside a savepoint so the outer
-            # transaction (PostgreSQL) stays usable for the clear message.
-            with transaction.atomic():
-                submission.save()
+            # Two submitters at once: the constraint decides. The step runs in its own savepoint, so
+            # the outer transaction (PostgreSQL) stays usable for the clear message.
+            submission = _run(
+                submission,
+                "submit",
+                actor=actor,
+                note=note,
+                after=(lambda saved: saved.sources.set(sources)) if sources else None,
+                audit_extra={"sources": [s.pk for s in sources]} if sources else None,
+            )
         except IntegrityError:
             other = versions(definition.code, scope).exclude(status=RETURNED).first()
             raise ValidationError(
@@ -269,93 +346,28 @@ def submission_submit(
                     version=other.version if other else "", status=other.get_status_display() if other else ""
                 )
             ) from None
-        if sources:
-            submission.sources.set(sources)
-        audit.record(
-            actor=actor,
-            action=audit.AuditAction.TRANSITION,
-            target=submission,
-            before={"status": previous},
-            after={**audit.snapshot(submission), "sources": [s.pk for s in sources]},
-            region_code=scope.region.code,
-        )
-        _tell_submitted(submission)
     return submission
-
-
-def reviewers_of(submission: Submission):
-    """Who is told that a form waits for review: the users of the unit one level up who may review."""
-    users = User.objects.filter(is_active=True, unit__region_id=submission.region.parent_id)
-    return [u for u in users.select_related("unit") if u.can("reports.review")]
-
-
-def _tell_submitted(submission: Submission):
-    period = f"{submission.period_start:%Y-%m-%d}至{submission.period_end:%Y-%m-%d}"
-    text = f"{submission.region.full_name}上报了{submission.form_code}（{period}，第{submission.version}版），请审核"
-    transaction.on_commit(lambda: notify(reviewers_of(submission), text, submission.get_absolute_url()))
-
-
-def _tell_reviewed(submission: Submission):
-    """The submitter learns the outcome: accepted, or returned with the reason."""
-    verdict = "审核通过" if submission.status == ACCEPTED else f"被退回：{submission.return_reason}"
-    text = (
-        f"您上报的{submission.form_code}（{submission.region.full_name}，第{submission.version}版）{verdict}"
-    )
-    told = [submission.submitted_by]
-    if submission.status == RETURNED:
-        # The whole county must redo the form, not only whoever pressed 上报 (they may be away).
-        county = User.objects.filter(is_active=True, unit__region_id=submission.region_id)
-        told += [u for u in county.select_related("unit") if u.can("reports.submit")]
-    transaction.on_commit(lambda: notify(told, text, submission.get_absolute_url()))
-
-
-def _review(submission: Submission, *, actor, action: str, **changes) -> Submission:
-    transition = TRANSITIONS[action]
-    with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related("region", "unit").get(pk=submission.pk)
-        problem = reviewer_problem(actor, locked)
-        if problem:
-            raise PermissionDenied(problem)
-        if locked.status not in transition.sources:
-            raise ValidationError(f"该报表当前为“{locked.get_status_display()}”，不能{transition.label}")
-        if action == "return" and locked.status == ACCEPTED:
-            upper = locked.rolled_into.exclude(status=RETURNED).select_related("region").first()
-            if upper is not None:
-                raise ValidationError(
-                    f"该报表已汇总进{upper.region.full_name}第{upper.version}版报表"
-                    f"（{upper.get_status_display()}），须先由其上级退回该汇总表，才能退回本表"
-                )
-        before = audit.snapshot(locked)
-        locked.status = transition.target
-        locked.reviewed_by = actor
-        locked.reviewed_at = timezone.now()
-        for field, value in changes.items():
-            setattr(locked, field, value)
-        locked.save()
-        b, a = audit.diff(before, audit.snapshot(locked))
-        audit.record(
-            actor=actor,
-            action=audit.AuditAction.TRANSITION,
-            target=locked,
-            before=b,
-            after=a,
-            region_code=locked.region_id,
-        )
-        _tell_reviewed(locked)
-    return locked
 
 
 def submission_return(*, actor, submission: Submission, reason: str) -> Submission:
     """退回 with a reason: the unit may then submit a new version. Reopens an accepted one too."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "请填写退回理由"})
-    return _review(submission, actor=actor, action="return", return_reason=reason)
+        raise ValidationError({"reason": RETURN_REASON_MESSAGE})
+    return _run(
+        submission,
+        "return",
+        actor=actor,
+        note=reason,
+        changes={"return_reason": reason, "reviewed_by": actor, "reviewed_at": timezone.now()},
+    )
 
 
 def submission_accept(*, actor, submission: Submission) -> Submission:
     """审核通过: the figures are locked and count in the upper region's roll-up."""
-    return _review(submission, actor=actor, action="accept")
+    return _run(
+        submission, "accept", actor=actor, changes={"reviewed_by": actor, "reviewed_at": timezone.now()}
+    )
 
 
 # --- the frozen figures and their differences from the records now ------------------------------

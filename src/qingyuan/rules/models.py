@@ -110,15 +110,12 @@ class LimitUnit(models.TextChoices):
     MONTHS = "months", _("个月")
 
 
-class TimeLimit(models.Model):
-    """One version of a time limit (RULES.md "Time limits"), looked up by a stable code such as
-    CASE_OPEN or HEARING_REQUEST that services name."""
+class VersionedRule(models.Model):
+    """What every versioned rule row has: a stable code services name, a version number, the legal
+    basis and the period it is in force. A correction adds a version; history is never edited."""
 
     code = models.CharField(_("代码"), max_length=40, db_index=True)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
-    name = models.CharField(_("时限事项"), max_length=200)
-    amount = models.PositiveIntegerField(_("期限"))
-    unit = models.CharField(_("单位"), max_length=16, choices=LimitUnit.choices)
     basis = models.CharField(_("法律依据"), max_length=300, blank=True)
     unverified = models.BooleanField(_("条文未核实"), default=False)
     effective_from = models.DateField(_("生效日期"))
@@ -128,14 +125,59 @@ class TimeLimit(models.Model):
     objects = InForceQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["code", "-version"]
+
+    def clean(self):
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("失效日期不能早于生效日期")})
+
+
+class TimeLimit(VersionedRule):
+    """One version of a time limit (RULES.md "Time limits"), looked up by a stable code such as
+    CASE_OPEN or HEARING_REQUEST that services name."""
+
+    name = models.CharField(_("时限事项"), max_length=200)
+    amount = models.PositiveIntegerField(_("期限"))
+    unit = models.CharField(_("单位"), max_length=16, choices=LimitUnit.choices)
+
+    class Meta(VersionedRule.Meta):
         verbose_name = _("法定时限")
         verbose_name_plural = _("法定时限")
-        ordering = ["code", "-version"]
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="timelimit_code_version")]
 
     def __str__(self):
         return f"{self.name}：{self.amount}{self.get_unit_display()}"
 
+
+class Threshold(VersionedRule):
+    """One version of a threshold or list the procedure depends on (docs/procedure.md): the
+    amounts that make a fine 较大数额 (a hearing right, 法制审核), the measures that need 集体讨论,
+    the number of earlier penalties that makes illegal practice a crime, the late-payment rate.
+
+    `value` is a number, or a list of penalty kinds (cases.MeasureKind values) for the codes that
+    name measures. Looked up by code, the version in force on the day it is applied."""
+
+    name = models.CharField(_("事项"), max_length=200)
+    value = models.JSONField(_("数值"), help_text=_('数额或次数；处罚种类写成列表，如 ["revoke", "suspend"]'))
+
+    class Meta(VersionedRule.Meta):
+        verbose_name = _("处罚程序标准")
+        verbose_name_plural = _("处罚程序标准")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="threshold_code_version")]
+
+    def __str__(self):
+        return f"{self.name}：{self.value}"
+
     def clean(self):
-        if self.effective_to and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": _("失效日期不能早于生效日期")})
+        super().clean()
+        value = self.value
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
+            raise ValidationError({"value": _("数值须为数字或处罚种类列表")})
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                raise ValidationError({"value": _("数值须为数字或处罚种类列表")}) from None
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise ValidationError({"value": _("处罚种类列表的每一项须为文字代码")})

@@ -70,6 +70,28 @@ def limits_in_force(on: date) -> list[TimeLimit]:
     return _latest_per_code(TimeLimit, on)
 
 
+def thresholds_in_force(on: date) -> list:
+    """One version per threshold code, those in force on `on`, by code."""
+    from .models import Threshold
+
+    return _latest_per_code(Threshold, on)
+
+
 def illegal_practice_codes(on: date) -> set[str]:
     """Codes that count as 非法行医 for the 刑法第336条 criterion (解释 第2条第4项)."""
     return {o.code for o in offences_in_force(on) if o.illegal_practice}
+
+
+def threshold(code: str, on: date | None = None):
+    """The value of threshold `code` in force on `on` (default today): a Decimal for a number, a
+    list of codes for a list. Threshold.DoesNotExist if there is none."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from .models import Threshold
+
+    row = _in_force(Threshold, code, on or timezone.localdate())
+    if isinstance(row.value, list):
+        return list(row.value)
+    return Decimal(str(row.value))

@@ -9,7 +9,7 @@ from django.db import transaction
 from qingyuan.core import audit
 from qingyuan.core.models import AuditAction
 
-from .models import Offence, TimeLimit
+from .models import Offence, Threshold, TimeLimit
 
 # What an administrator may set on a new version; code, version and effective_to follow from it.
 OFFENCE_FIELDS = [
@@ -32,6 +32,7 @@ OFFENCE_FIELDS = [
     "note",
 ]
 LIMIT_FIELDS = ["name", "amount", "unit", "basis", "unverified", "effective_from", "note"]
+THRESHOLD_FIELDS = ["name", "value", "basis", "unverified", "effective_from", "note"]
 
 
 def _add_version(*, model, fields, actor, code: str, data: dict):
@@ -87,3 +88,13 @@ def offence_add_version(*, actor, code: str, data: dict) -> Offence:
 def time_limit_add_version(*, actor, code: str, data: dict) -> TimeLimit:
     """Add the next version of time limit `code` (fields in LIMIT_FIELDS)."""
     return _add_version(model=TimeLimit, fields=LIMIT_FIELDS, actor=actor, code=code, data=data)
+
+
+def threshold_add_version(*, actor, code: str, data: dict) -> Threshold:
+    """Add the next version of threshold `code` (fields in THRESHOLD_FIELDS). A threshold keeps its
+    kind: a number stays a number, a list of penalty kinds stays a list."""
+    current = Threshold.objects.filter(code=code).order_by("-version").first()
+    value = data.get("value")
+    if current is not None and isinstance(current.value, list) != isinstance(value, list):
+        raise ValidationError({"value": "请按原有形式填写：数额或处罚种类"})
+    return _add_version(model=Threshold, fields=THRESHOLD_FIELDS, actor=actor, code=code, data=data)

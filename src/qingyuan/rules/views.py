@@ -15,8 +15,8 @@ from qingyuan.core.permissions import require_area_perm, require_perm
 
 from . import selectors, services
 from .fines import ranges_for
-from .forms import FineCalculatorForm, OffenceVersionForm, TimeLimitVersionForm
-from .models import Offence, TimeLimit
+from .forms import FineCalculatorForm, OffenceVersionForm, ThresholdVersionForm, TimeLimitVersionForm
+from .models import Offence, Threshold, TimeLimit
 
 
 def _day(value) -> dt.date | None:
@@ -39,6 +39,7 @@ def rule_index(request):
             "bad_date": bool(raw) and _day(raw) is None,
             "offences": selectors.offences_in_force(on),
             "limits": selectors.limits_in_force(on),
+            "thresholds": selectors.thresholds_in_force(on),
             "can_manage": request.user.can("rules.manage"),
         },
     )
@@ -147,4 +148,56 @@ def limit_version_add(request, code):
         service=services.time_limit_add_version,
         detail_url=reverse("rules:limit", args=[code]),
         what="法定时限",
+    )
+
+
+@require_perm("rules.view")
+def threshold_detail(request, code):
+    versions, current = _versions(Threshold, code)
+    return render(
+        request,
+        "rules/threshold_detail.html",
+        {
+            "title": current.name,
+            "threshold": current,
+            "versions": versions,
+            "can_manage": request.user.can("rules.manage"),
+        },
+    )
+
+
+@require_area_perm("rules.manage", "仅系统管理员可以修改法律规则")
+def threshold_version_add(request, code):
+    versions, _current = _versions(Threshold, code)
+    latest = versions[0]
+    listed = isinstance(latest.value, list)
+    initial = {
+        "name": latest.name,
+        "basis": latest.basis,
+        "unverified": latest.unverified,
+        "note": latest.note,
+        ("kinds" if listed else "amount"): latest.value,
+    }
+    detail_url = reverse("rules:threshold", args=[code])
+    form = ThresholdVersionForm(request.POST or None, initial=initial, listed=listed)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.THRESHOLD_FIELDS}
+        try:
+            new = services.threshold_add_version(actor=request.user, code=code, data=data)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            value_field = "kinds" if listed else "amount"
+            for field, messages_ in errors.items():
+                target = value_field if field == "value" else field
+                form.add_error(target if target in form.fields else None, messages_)
+        else:
+            messages.success(
+                request,
+                f"已新增处罚程序标准 {latest.name} 第{new.version}版，自{new.effective_from:%Y-%m-%d}起适用",
+            )
+            return redirect(detail_url)
+    return render(
+        request,
+        "includes/form.html",
+        {"form": form, "title": f"新增版本：{latest.name}", "cancel_url": detail_url},
     )

@@ -152,7 +152,7 @@ def test_rejected_change_leaves_the_account_as_it_was(login, personas, units):
     change = UserChangeRequest.objects.get(user=aud)
     login("sam").post(f"/accounts/users/changes/{change.pk}/reject/")
     assert UserChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.REJECTED
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="已驳回"):
         services.user_change_approve(actor=personas["sam"], change=change)
     assert _reload(aud).role == "auditor"
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from qingyuan.cases import services
+from qingyuan.cases import penalty_steps, services
 from qingyuan.cases.models import Case, CaseStatus, MeasureKind, PartyKind, Procedure
 from qingyuan.subjects.models import Subject, SubjectKind
 
@@ -40,12 +40,6 @@ def opened(personas, regions, *, opened_on=dt.date(2026, 6, 1), **kwargs):
     return services.case_approve_open(actor=personas["chief"], case=case, opened_on=opened_on)
 
 
-def notified(personas, regions, *, notified_on=dt.date(2026, 8, 3), waived=False, **kwargs):
-    case = opened(personas, regions, **kwargs)
-    case = services.case_to_review(actor=personas["alice"], case=case)
-    return services.case_notify(actor=personas["alice"], case=case, notified_on=notified_on, waived=waived)
-
-
 FINE_50K = [
     {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
     {"kind": MeasureKind.CONFISCATE_INCOME, "amount": Decimal("3000")},
@@ -53,8 +47,58 @@ FINE_50K = [
 ]
 
 
+def proposed(
+    personas, regions, *, measures=None, code=None, discretion="normal", reason="", basis="", **kwargs
+):
+    """A case in 合议审理 with a proposed penalty (拟处罚, first version)."""
+    case = opened(personas, regions, **kwargs)
+    case = services.case_to_review(actor=personas["alice"], case=case)
+    penalty_steps.proposal_record(
+        actor=personas["alice"],
+        case=case,
+        offence_code=code or case.offences.first().offence.code,
+        facts=case.facts or "违法事实",
+        measures=FINE_50K if measures is None else measures,
+        discretion=discretion,
+        discretion_reason=reason,
+        discretion_basis=basis,
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+def cleared(personas, case, on=None):
+    """法制审核 (by the city leader, who did not investigate) and 集体讨论 of the current proposal."""
+    penalty_steps.legal_review_submit(actor=personas["alice"], case=case)
+    penalty_steps.legal_review_record(
+        actor=personas["dave"],
+        case=case,
+        reviewed_on=on or case.notified_on or case.opened_on,
+        opinion="事实清楚，同意",
+        conclusion="agree",
+    )
+    penalty_steps.discussion_record(
+        actor=personas["chief"],
+        case=case,
+        held_on=on or case.notified_on or case.opened_on,
+        chair=personas["chief"],
+        participants=[personas["dave"], personas["bob"]],
+        opinions="同意拟处罚意见",
+        conclusion="as_proposed",
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+def notified(
+    personas, regions, *, notified_on=dt.date(2026, 8, 3), waived=False, measures=None, clear=True, **kwargs
+):
+    """Proposed, told to the party, and (`clear`) through 法制审核 and 集体讨论."""
+    case = proposed(personas, regions, measures=measures, **kwargs)
+    case = services.case_notify(actor=personas["alice"], case=case, notified_on=notified_on, waived=waived)
+    return cleared(personas, case) if clear else case
+
+
 def decided(personas, regions, *, decided_on=dt.date(2026, 8, 20), measures=None, **kwargs):
-    case = notified(personas, regions, **kwargs)
+    case = notified(personas, regions, measures=measures, **kwargs)
     services.decision_record(
         actor=personas["chief"],
         case=case,

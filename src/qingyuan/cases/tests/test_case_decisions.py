@@ -55,7 +55,7 @@ def test_fine_just_outside_the_range_is_refused_naming_the_range(personas, regio
 
 @pytest.mark.parametrize("fine", ["50000", "200000"])
 def test_fine_at_either_end_of_the_range_is_accepted(personas, regions, fine):
-    case = notified(personas, regions)
+    case = notified(personas, regions, measures=[{"kind": MeasureKind.FINE, "amount": Decimal(fine)}])
     _decide(personas, case, fine=fine)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.DECIDED
 

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from qingyuan.cases import referrals
-from qingyuan.cases.models import CaseEvent, ReferralOutcome, ReferralTarget
+from qingyuan.cases.models import CaseEvent, Referral, ReferralOutcome, ReferralStatus, ReferralTarget
+from qingyuan.cases.referral_workflow import TransitionNotAllowed
 from qingyuan.core.models import AuditEvent, Notification
 
 from .test_followup_data import aware, make_case
@@ -75,7 +76,7 @@ def test_transfer_within_24_hours_is_on_time_and_later_is_recorded_late(case, pe
 
 def test_transfer_needs_approval_first(case, personas):
     referral = _propose(case, personas["alice"], D(2026, 10, 9))
-    with pytest.raises(ValidationError, match="须先经负责人批准"):
+    with pytest.raises(TransitionNotAllowed, match="移送当前为“待负责人审批”，不能执行“移送”"):
         referrals.referral_transfer(
             actor=personas["alice"], referral=referral, transferred_at=aware(2026, 10, 10, 9)
         )
@@ -130,7 +131,7 @@ def test_review_request_on_the_adjusted_saturday_is_in_time(case, personas):
 
 def test_review_request_only_after_a_refusal(case, personas):
     referral = _propose(case, personas["alice"], D(2026, 9, 28))
-    with pytest.raises(ValidationError, match="只有公安机关不予立案"):
+    with pytest.raises(TransitionNotAllowed, match="不能执行“提请复议”"):
         referrals.referral_review_request(
             actor=personas["chief"], referral=referral, requested_on=D(2026, 10, 1)
         )
@@ -207,6 +208,94 @@ def test_head_declines_a_referral_with_a_reason_and_a_new_proposal_may_follow(ca
     assert CaseEvent.objects.filter(case=case, action="决定不移送").exists()
     # Declining does not clear the crime flag: closing still needs a referral or a leader's override.
     assert crime.close_blocked_reason(case)
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionNotAllowed, match="负责人决定不移送"):
         referrals.referral_approve(actor=personas["chief"], referral=referral)
     _propose(case, personas["alice"], D(2026, 11, 20))  # a new proposal to the same body is allowed
+
+
+def test_every_step_moves_the_status_and_steps_out_of_order_are_refused(case, personas):
+    alice, chief = personas["alice"], personas["chief"]
+    referral = _propose(case, alice, D(2026, 9, 28))
+    assert referral.status == ReferralStatus.PROPOSED
+    with pytest.raises(TransitionNotAllowed, match="不能执行“移送回执”"):
+        referrals.referral_receipt(actor=alice, referral=referral, received_on=D(2026, 9, 29), receipt_no="1")
+    with pytest.raises(TransitionNotAllowed, match="不能执行“移送结果”"):
+        referrals.referral_outcome(
+            actor=alice, referral=referral, outcome=ReferralOutcome.ACCEPTED, outcome_on=D(2026, 9, 29)
+        )
+    referrals.referral_approve(actor=chief, referral=referral, approved_on=D(2026, 9, 28))
+    assert referral.status == ReferralStatus.APPROVED
+    with pytest.raises(TransitionNotAllowed, match="不能执行“批准移送”"):
+        referrals.referral_approve(actor=chief, referral=referral, approved_on=D(2026, 9, 28))
+    referrals.referral_transfer(actor=alice, referral=referral, transferred_at=aware(2026, 9, 28, 15))
+    assert referral.status == ReferralStatus.TRANSFERRED
+    referrals.referral_receipt(actor=alice, referral=referral, received_on=D(2026, 9, 29), receipt_no="R-1")
+    assert referral.status == ReferralStatus.RECEIVED
+    with pytest.raises(TransitionNotAllowed, match="不能执行“复议结果”"):
+        referrals.referral_review_result(actor=alice, referral=referral, result="维持")
+    referrals.referral_outcome(
+        actor=alice,
+        referral=referral,
+        outcome=ReferralOutcome.REFUSED,
+        outcome_on=D(2026, 9, 30),
+        note="证据不足",
+    )
+    assert referral.status == ReferralStatus.REFUSED
+    referrals.referral_review_request(actor=chief, referral=referral, requested_on=D(2026, 10, 9))
+    referrals.referral_review_result(actor=alice, referral=referral, result="维持不予立案决定")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REVIEWED
+    # Each step is on the case's timeline with the state it left and reached in the audit log.
+    steps = list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("action", flat=True))
+    assert steps[-7:] == ["提请移送", "批准移送", "移送", "移送回执", "移送结果", "提请复议", "复议结果"]
+    transitions = AuditEvent.objects.filter(
+        target_type="cases.referral", target_id=str(referral.pk), action="transition"
+    )
+    assert [e.after["status"] for e in transitions.order_by("pk")] == [
+        "approved",
+        "transferred",
+        "received",
+        "refused",
+        "review_requested",
+        "reviewed",
+    ]
+
+
+def test_a_market_referral_refused_cannot_go_to_review(case, personas):
+    referral = _propose(case, personas["alice"], D(2026, 9, 28), target=ReferralTarget.MARKET)
+    referrals.referral_approve(actor=personas["chief"], referral=referral, approved_on=D(2026, 9, 28))
+    referrals.referral_transfer(
+        actor=personas["alice"], referral=referral, transferred_at=aware(2026, 9, 28, 15)
+    )
+    referrals.referral_outcome(
+        actor=personas["alice"],
+        referral=referral,
+        outcome=ReferralOutcome.REFUSED,
+        outcome_on=D(2026, 9, 30),
+        note="不属于本部门管辖",
+    )
+    with pytest.raises(ValidationError, match="只有公安机关不予立案"):
+        referrals.referral_review_request(
+            actor=personas["chief"], referral=referral, requested_on=D(2026, 10, 1)
+        )
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.REFUSED
+
+
+def test_status_backfill_follows_the_recorded_dates(case, personas):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("qingyuan.cases.migrations.0010_referral_status_backfill")
+    referral = _propose(case, personas["alice"], D(2026, 9, 28))
+    referrals.referral_approve(actor=personas["chief"], referral=referral, approved_on=D(2026, 9, 28))
+    referrals.referral_transfer(
+        actor=personas["alice"], referral=referral, transferred_at=aware(2026, 9, 28, 15)
+    )
+    declined = _propose(case, personas["alice"], D(2026, 9, 28), target=ReferralTarget.DRUG)
+    referrals.referral_decline(actor=personas["chief"], referral=declined, reason="不属于药品问题")
+    # Rows written before the status existed all read 待负责人审批.
+    Referral.objects.update(status=ReferralStatus.PROPOSED)
+    migration.backfill(apps, None)
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.TRANSFERRED
+    assert Referral.objects.get(pk=declined.pk).status == ReferralStatus.DECLINED

@@ -11,7 +11,7 @@ import docx
 import pytest
 from django.core.exceptions import ValidationError
 
-from qingyuan.cases import crime, rechecks, referrals
+from qingyuan.cases import crime, penalty_steps, rechecks, referrals
 from qingyuan.cases import services as case_services
 from qingyuan.cases.models import DocumentKind, MeasureKind, PartyKind, PaymentKind, Procedure, RecheckResult
 from qingyuan.cases.tests.test_followup_data import aware, earlier_penalty
@@ -94,8 +94,30 @@ def test_from_inspection_to_ban_recheck_and_the_third_offence_flagged(
     (fine_range,) = ranges_for(["YS-01"], case.illegal_income, case.offence_date)
     assert (fine_range.minimum, fine_range.maximum) == (Decimal("20000.00"), Decimal("100000.00"))
     case = case_services.case_to_review(actor=p["alice"], case=case)
+    measures = [
+        {"kind": MeasureKind.FINE, "amount": Decimal("30000")},
+        {"kind": MeasureKind.CONFISCATE_INCOME, "amount": Decimal("3000")},
+        {"kind": MeasureKind.CONFISCATE_GOODS, "description": "输液器械一批"},
+        {"kind": MeasureKind.BAN},
+    ]
+    # 拟处罚 first: the notice serves it, and its ban needs 法制审核 before the decision.
+    with pytest.raises(ValidationError, match="20,000.00"):
+        penalty_steps.proposal_record(
+            actor=p["alice"],
+            case=case,
+            offence_code="YS-01",
+            facts=case.facts,
+            measures=[{**measures[0], "amount": Decimal("19999.99")}, *measures[1:]],
+        )
+    penalty_steps.proposal_record(
+        actor=p["alice"], case=case, offence_code="YS-01", facts=case.facts, measures=measures
+    )
     case = case_services.case_notify(
         actor=p["alice"], case=case, notified_on=dt.date(2026, 6, 8), waived=True
+    )
+    penalty_steps.legal_review_submit(actor=p["alice"], case=case)
+    penalty_steps.legal_review_record(
+        actor=p["dave"], case=case, reviewed_on=dt.date(2026, 6, 9), opinion="同意", conclusion="agree"
     )
 
     def decide(amount):
@@ -118,14 +140,18 @@ def test_from_inspection_to_ban_recheck_and_the_third_offence_flagged(
         decide(Decimal("19999.99"))
     decide(Decimal("30000"))
 
-    # The three documents come out as Word files naming the case and the fine.
-    for kind in DocumentKind.values:
+    # The documents the case serves at this step come out as Word files naming the case and party.
+    from qingyuan.cases.documents import available_kinds
+
+    assert DocumentKind.DECISION in available_kinds(case)
+    for kind in available_kinds(case):
         rendered = _document_bytes(p["chief"], case, kind)
         text = "\n".join(par.text for par in docx.Document(io.BytesIO(rendered)).paragraphs)
         tables = " ".join(
             cell.text for t in docx.Document(io.BytesIO(rendered)).tables for r in t.rows for cell in r.cells
         )
-        assert case.number in text + tables
+        # Each document carries its own number with the case's year and sequence (吴卫罚决〔2026〕1号).
+        assert case.number[case.number.index("〔") :] in text + tables, kind
         assert "刘某" in text + tables
 
     # Served, paid on time, closed; the site is banned and its re-inspection is scheduled.

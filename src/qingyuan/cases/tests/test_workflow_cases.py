@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from qingyuan.cases import services, workflow
+from qingyuan.cases import penalty_steps, services, workflow
 from qingyuan.cases.models import Case, CaseStatus, MeasureKind, PauseKind, PaymentKind, Procedure, Recheck
 from qingyuan.cases.workflow import TransitionNotAllowed
 from qingyuan.core.models import AuditEvent, Notification
 
-from .test_case_data import FINE_50K, decided, in_state, notified, opened, propose, served
+from .test_case_data import FINE_50K, cleared, decided, in_state, notified, opened, propose, served
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -33,6 +33,9 @@ def test_case_goes_from_proposal_to_closing(personas, regions, django_capture_on
     assert case.number == "吴中区卫生监督所卫医罚〔2026〕1号"
     assert case.decide_due == dt.date(2026, 8, 30)  # 90 days
     case = services.case_to_review(actor=p["alice"], case=case)
+    penalty_steps.proposal_record(
+        actor=p["alice"], case=case, offence_code="ZY-01", facts=case.facts, measures=FINE_50K
+    )
     case = services.case_notify(actor=p["alice"], case=case, notified_on=dt.date(2026, 8, 3))
     # Five working days after Monday 3 August: the request may come until Monday 10 August.
     assert services.deadlines.hearing_window_due(case) == dt.date(2026, 8, 10)
@@ -42,6 +45,7 @@ def test_case_goes_from_proposal_to_closing(personas, regions, django_capture_on
     case = services.case_end_hearing(actor=p["alice"], case=case, ended_on=dt.date(2026, 8, 20))
     assert case.status == CaseStatus.NOTIFIED
     assert case.decide_due == dt.date(2026, 9, 9)  # the 10 hearing days do not count
+    case = cleared(p, case, on=dt.date(2026, 8, 20))  # after the hearing, with its report
 
     decision = services.decision_record(
         actor=p["chief"],
@@ -85,8 +89,11 @@ def test_case_goes_from_proposal_to_closing(personas, regions, django_capture_on
         "提请立案",
         "批准立案",
         "提交合议审理",
+        "拟定处罚意见",
         "告知当事人",
         "当事人要求听证",
+        "法制审核",
+        "集体讨论",
         "听证结束",
         "作出处罚决定",
         "送达决定书",
@@ -101,9 +108,13 @@ def test_case_goes_from_proposal_to_closing(personas, regions, django_capture_on
         [
             "approve_open",
             "to_review",
+            "propose_penalty",
             "notify",
             "request_hearing",
             "end_hearing",
+            "submit_legal_review",
+            "legal_review",
+            "discuss",
             "decide",
             "serve",
             "enforce",
@@ -121,7 +132,6 @@ def _call(action, case, chief):
         "approve_open": lambda: services.case_approve_open(actor=chief, case=case, opened_on=today),
         "not_open": lambda: services.case_not_open(actor=chief, case=case, reason="理由"),
         "to_review": lambda: services.case_to_review(actor=chief, case=case),
-        "notify": lambda: services.case_notify(actor=chief, case=case, notified_on=today),
         "request_hearing": lambda: services.case_request_hearing(actor=chief, case=case, requested_on=today),
         "end_hearing": lambda: services.case_end_hearing(actor=chief, case=case, ended_on=today),
         "decide": lambda: services.decision_record(
@@ -139,7 +149,10 @@ def _call(action, case, chief):
         "transfer": lambda: services.case_transfer(actor=chief, case=case, reason="理由"),
         "propose": lambda: workflow.check(case, "propose", chief),
     }
-    return calls[action]()
+    if action in calls:
+        return calls[action]()
+    # Every other step through the workflow itself (the conditions run after the state check).
+    return workflow.CASE_WORKFLOW.apply(case, action, actor=chief, note="理由", to=CaseStatus.CLOSED)
 
 
 DISALLOWED = [

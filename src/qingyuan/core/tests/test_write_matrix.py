@@ -84,6 +84,7 @@ PERMITTED = {
     ("leads:templates", "系统管理员"): "leads.templates",
     ("core:workdays", "系统管理员"): "settings.manage（国务院节假日安排）",
     ("cases:templates", "系统管理员"): "cases.templates",
+    ("rules:threshold_version_add", "系统管理员"): "rules.manage",
     ("inspections:checklist_item_add", "系统管理员"): "inspections.checklists",
     ("inspections:checklist_item_edit", "系统管理员"): "inspections.checklists",
     ("inspections:checklist_toggle", "系统管理员"): "inspections.checklists",
@@ -232,6 +233,17 @@ def world(regions, monkeypatch):
     typical = PublishedCase.objects.create(
         case=case, title="典型案例", body="某某非法行医案", region=regions["wuzhong"], proposed_by=chief
     )
+    from qingyuan.cases.models_procedure import EvidenceHold
+
+    hold = EvidenceHold.objects.create(
+        case=case,
+        subject=case.subject,
+        held_at=timezone.now(),
+        items="输液器",
+        place="证物室",
+        approved_by=chief,
+        recorded_by=chief,
+    )
     operation = JointOperation.objects.order_by("pk").first()
     from qingyuan.campaigns.models import Campaign, Duty, FormRequirement, Phase
 
@@ -266,6 +278,7 @@ def world(regions, monkeypatch):
         "template": checklist_item.template_id,
         "checklist_item": checklist_item.pk,
         "typical": typical.pk,
+        "hold": hold.pk,
     }
     return values
 
@@ -285,6 +298,13 @@ def objects_for(name: str, world: dict) -> dict:
         "cases:followup_action": {"pk": world["case"]},
         "cases:referral_action": {"pk": world["referral"]},
         "cases:recheck_action": {"pk": world["recheck"]},
+        "cases:record_new": {"pk": world["case"], "kind": "inquiry"},
+        "cases:penalty_step": {"pk": world["case"], "action": "propose_penalty"},
+        "cases:penalty_submit_review": {"pk": world["case"]},
+        "cases:penalty_time_bar": {"pk": world["case"]},
+        "cases:inspection_record_new": {"pk": world["inspection"], "kind": "inquiry"},
+        "cases:hold_decide": {"pk": world["hold"]},
+        "cases:enforcement_step": {"pk": world["case"], "action": "demand"},
         "campaigns:phase_edit": {"pk": world["phase"]},
         "campaigns:requirement_edit": {"pk": world["requirement"]},
         "campaigns:duty_edit": {"pk": world["duty"]},
@@ -305,6 +325,7 @@ def objects_for(name: str, world: dict) -> dict:
         "registry-practitioner-detail": {"pk": world["practitioner"]},
         "regions:unit_edit": {"pk": world["unit"]},
         "regions:edit": {"code": WUZHONG},
+        "rules": {"code": "LARGE_FINE_CITIZEN"},
         "portal:typical_propose": {"case_pk": world["case"]},
         "portal:typical_action": {"pk": world["typical"]},
     }

@@ -65,11 +65,13 @@ def test_a_zip_that_is_not_an_office_file_is_refused(personas, subject):
 
 
 def test_a_docx_document_is_accepted(personas, subject, inspection):
-    from qingyuan.inspections.documents import inspection_docx
+    from qingyuan.cases.documents import render
 
-    evidence = _add(
-        personas, subject, data=inspection_docx(inspection), name="询问笔录.docx", kind="document"
+    # A real Word file: the site record the platform itself prints, signed and scanned back in practice.
+    content = render.render_docx(
+        render.template_source("site_record"), render.build_context("site_record", inspection=inspection)
     )
+    evidence = _add(personas, subject, data=content, name="现场笔录.docx", kind="document")
     assert evidence.content_type.endswith("wordprocessingml.document")
 
 

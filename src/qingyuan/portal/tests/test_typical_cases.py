@@ -193,7 +193,7 @@ def test_withdrawn_typical_cases_disappear(client, login, personas, case):
 
 def test_publishing_needs_a_review(personas, case):
     published = services.typical_propose(actor=personas["alice"], case=case)
-    with pytest.raises(ValidationError, match="须经审核"):
+    with pytest.raises(ValidationError, match="当前为“待审核”，不能执行“公布”"):
         services.typical_publish(actor=personas["chief"], published=published)
 
 
@@ -236,3 +236,51 @@ def test_published_cases_pages_are_rate_limited(db, settings):
     assert client.get("/public/cases/").status_code == 200
     response = client.get("/public/cases/")
     assert response.status_code == 429 and "操作过于频繁" in response.content.decode()
+
+
+def _audit_rows(published):
+    return AuditEvent.objects.filter(target_type="portal.publishedcase", target_id=str(published.pk))
+
+
+def test_a_withdrawn_case_may_be_proposed_again_and_starts_over(login, personas, case):
+    published = _publish(login, case)
+    services.typical_withdraw(actor=personas["chief"], published=published)
+    again = services.typical_propose(actor=personas["alice"], case=case)
+    assert again.pk == published.pk and again.status == PublishedStatus.DRAFT
+    assert again.reviewed_by is None and again.published_at is None and again.withdrawn_at is None
+    actions = [(row.action, (row.after or {}).get("action")) for row in _audit_rows(again).order_by("id")]
+    assert actions == [
+        ("create", "propose"),
+        ("transition", "review"),
+        ("transition", "publish"),
+        ("transition", "withdraw"),
+        ("transition", "propose"),
+    ]
+
+
+def test_refused_steps_write_nothing(personas, case):
+    published = services.typical_propose(actor=personas["alice"], case=case)
+    rows = _audit_rows(published).count()
+    with pytest.raises(ValidationError, match="不能执行“推荐典型案例”"):
+        services.typical_propose(actor=personas["alice"], case=case)
+    with pytest.raises(PermissionDenied):
+        services.typical_withdraw(actor=personas["alice"], published=published)
+    services.typical_withdraw(actor=personas["chief"], published=published)
+    with pytest.raises(ValidationError, match="当前为“已撤回”，不能执行“撤回”"):
+        services.typical_withdraw(actor=personas["chief"], published=published)
+    assert _audit_rows(published).count() == rows + 1
+    assert PublishedCase.objects.get(pk=published.pk).status == PublishedStatus.WITHDRAWN
+
+
+def test_publishing_checks_the_text_once_more(personas, case):
+    published = services.typical_propose(actor=personas["alice"], case=case)
+    published = services.typical_review(
+        actor=personas["chief"], published=published, title=published.title, body=published.body
+    )
+    # A text changed behind the review (an edit in the database) does not reach the public site.
+    PublishedCase.objects.filter(pk=published.pk).update(body=published.body + f"联系电话{MOBILE}")
+    rows = _audit_rows(published).count()
+    with pytest.raises(ValidationError, match="正文.*电话号码.*不能公布"):
+        services.typical_publish(actor=personas["chief"], published=published)
+    assert PublishedCase.objects.get(pk=published.pk).status == PublishedStatus.REVIEWED
+    assert _audit_rows(published).count() == rows

@@ -15,9 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
-from qingyuan.cases.models import Case, PenaltyDecision, RecheckResult
+from qingyuan.cases.models import Case, PartyKind, PenaltyDecision, RecheckResult
+from qingyuan.core.idcard import normalize_id_number, validate_id_number
 from qingyuan.regions.models import Region
 from qingyuan.registry.import_columns import CellError
 from qingyuan.rules.models import Offence
@@ -25,6 +27,32 @@ from qingyuan.subjects.models import Subject
 
 from ..models import LedgerKey, LedgerKeyKind
 from .columns import MEDIA, SHEETS, SHEETS_BY_KEY, Column, Sheet, read_cell
+
+# 统一社会信用代码 (GB 32100-2015): 18 characters of this alphabet, the last a check character.
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why `value` is not a 统一社会信用代码, or None."""
+    if len(value) != 18 or any(c not in USCC_CHARS for c in value):
+        return "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(value[:17], USCC_WEIGHTS, strict=True))
+    if USCC_CHARS[(31 - total % 31) % 31] != value[17]:
+        return "统一社会信用代码校验位错误"
+    return None
+
+
+def party_id_problem(party_kind: str, value: str) -> str | None:
+    """A citizen's 居民身份证号 or an organisation's 统一社会信用代码, checked as its kind requires."""
+    if party_kind == PartyKind.ORGANISATION:
+        return uscc_problem(value)
+    try:
+        validate_id_number(value)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
+
 
 MARK = "历史台账导入"
 DEFAULT_OFFENCE = "ZY-01"
@@ -328,6 +356,14 @@ class Checker:
             lambda row: row.refs["subject"].county if "subject" in row.refs else None,
         )
         for row in rows:
+            if row.good("party_id_number"):
+                row.values["party_id_number"] = normalize_id_number(row.values["party_id_number"])
+                # A refused 当事人类型 is reported on its own; the number is judged once it is right.
+                if "party_kind" not in row.bad:
+                    kind = row.values["party_kind"] or PartyKind.CITIZEN
+                    problem = party_id_problem(kind, row.values["party_id_number"])
+                    if problem:
+                        self.error(row, "party_id_number", f"“{row.values['party_id_number']}”：{problem}")
             if "subject" in row.refs:
                 self._not_before(row, "opened_on", row.refs["subject"].found_on, "该对象的发现日期")
             if row.good("opened_on"):

@@ -76,7 +76,15 @@ class Column:
     @property
     def text_format(self) -> bool:
         """Cells Excel must keep as typed: codes with leading digits, ledger keys like 001."""
-        return self.kind == REGION or self.key in ("subject_key", "case_key", "key", "number", "new_case_key")
+        return self.kind == REGION or self.key in (
+            "subject_key",
+            "case_key",
+            "key",
+            "number",
+            "new_case_key",
+            # 18 digits as a number would lose its last ones in Excel.
+            "party_id_number",
+        )
 
     def allowed(self) -> str:
         """What the column takes, in words, for the 说明 sheet and docs/ledger.md."""
@@ -205,6 +213,7 @@ def read_cell(column: Column, raw):
     return text
 
 
+PARTY_ID_HEADER = "当事人身份证号/统一社会信用代码"
 SUBJECT_KEY_NOTE = "本文件「监管对象」表中的对象编号，或之前导入的台账中的对象编号"
 CASE_KEY_NOTE = "本文件「案件」表中的案件编号，或之前导入的台账中的案件编号"
 
@@ -354,6 +363,15 @@ CASES = Sheet(
             default=PartyKind.CITIZEN,
             note="留空视为公民",
             example="公民",
+        ),
+        Column(
+            PARTY_ID_HEADER,
+            "party_id_number",
+            max_length=30,
+            default="",
+            note="公民填18位居民身份证号，法人或其他组织填18位统一社会信用代码；加密保存，"
+            "用于跨地区统计当事人此前因非法行医受到的行政处罚（涉嫌非法行医罪的判断），尽量填写",
+            example="320506198003151231",
         ),
         Column(
             "立案日期",

@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from qingyuan.campaigns.models import MediaReport, OutreachEvent
-from qingyuan.cases.deadlines import first_decide_due
+from qingyuan.cases import crime, crime_matches
+from qingyuan.cases.deadlines import first_decide_due, open_due
 from qingyuan.cases.models import (
     AccountablePerson,
     Case,
@@ -33,9 +35,13 @@ from qingyuan.cases.models import (
     Recheck,
     RecheckKind,
     Referral,
+    ReferralOutcome,
+    ReferralStatus,
     ReferralTarget,
 )
+from qingyuan.cases.workflow import CASE_WORKFLOW, OPEN_STATES
 from qingyuan.core import audit
+from qingyuan.core.crypto import blind_index
 from qingyuan.inspections.models import Inspection, InspectionKind
 from qingyuan.regions.models import LocationType, Unit
 from qingyuan.rules.selectors import time_limits_preloaded
@@ -51,6 +57,10 @@ MEASURES = {
     "confiscate_income": MeasureKind.CONFISCATE_INCOME,
     "confiscate_goods": MeasureKind.CONFISCATE_GOODS,
     "ban": MeasureKind.BAN,
+}
+REFERRAL_STATUS = {
+    ReferralOutcome.ACCEPTED: ReferralStatus.ACCEPTED,
+    ReferralOutcome.REFUSED: ReferralStatus.REFUSED,
 }
 # Ledgers give days; an event is put at 09:00 of its day in the platform's time zone, so that the
 # forms' day boundaries (Asia/Shanghai) place it on that day.
@@ -91,6 +101,9 @@ class Writer:
         self.created: list[tuple[object, str, str]] = []  # (record, repr, region code)
         self.keys: list[LedgerKey] = []
         self.changed: list[tuple[object, dict, str]] = []  # (record, snapshot before, region code)
+        self.imported_cases: list[Case] = []  # audited by the workflow step, not in `created`
+        self.decided_earlier: list[Case] = []  # cases of earlier imports this file decides
+        self.required: dict[dt.date, int] = {}  # CRIME_PRIOR_PENALTIES by offence date
 
     # -- references ----------------------------------------------------------------------------
 
@@ -141,6 +154,7 @@ class Writer:
         self.write_judgments(police)
         self.write_lookbacks(inspections)
         self.write_outreach()
+        self.check_crimes()
         LedgerKey.objects.bulk_create(self.keys, batch_size=500)
         self._audit(self.record)
         return self.record
@@ -234,6 +248,10 @@ class Writer:
         return CaseStatus.INVESTIGATING
 
     def write_cases(self) -> None:
+        """Each case enters through the case workflow's `import` step, in the state the ledger leaves
+        it: the step checks the permission, writes the case's timeline event and its audit row (the
+        ledger key in the note), exactly as for a case entered by hand. The crime check follows in
+        `check_crimes`, once the ledger's decisions are written."""
         decided_on = {
             id(r.refs["case_key"].row): r.values["decided_on"]
             for r in self.rows["decisions"]
@@ -245,15 +263,16 @@ class Writer:
             if r.values["target"] == ReferralTarget.POLICE and r.refs["case_key"].row is not None
         }
         with time_limits_preloaded():
-            # Stored as the services store it (cases.services._refresh_decide_due): a case still under
-            # investigation counts as overdue from this date.
-            decide_dues = {
-                day: first_decide_due(day) for day in {r.values["opened_on"] for r in self.rows["cases"]}
-            }
+            # Stored as the services store them (cases.services): the ledger's 立案 date stands for the
+            # day the facts were checked, so the opening clock is met, and the 90-day clock runs from it.
+            days = {r.values["opened_on"] for r in self.rows["cases"]}
+            open_dues = {day: open_due(day) for day in days}
+            decide_dues = {day: first_decide_due(day) for day in days}
         cases = []
         for row in self.rows["cases"]:
             v = row.values
             subject = self.subject(row.refs["subject"])
+            id_number = v["party_id_number"] or ""
             case = Case(
                 number=v["number"] or None,
                 unit=self.unit,
@@ -264,10 +283,13 @@ class Writer:
                 facts=self.mark,
                 party_kind=v["party_kind"],
                 party_name=v["party_name"],
+                party_id_number=id_number,
+                party_id_index=blind_index(id_number),
                 # Ledgers do not record the day of the act; the day of 立案 stands for it, and picks
                 # the version of the rule in force (rules.models.Offence).
                 offence_date=v["opened_on"],
-                status=self._status(row, decided=id(row) in decided_on, to_police=id(row) in to_police),
+                checked_on=v["opened_on"],
+                open_due=open_dues[v["opened_on"]],
                 proposed_by=self.actor,
                 opened_on=v["opened_on"],
                 opened_by=self.actor,
@@ -278,9 +300,52 @@ class Writer:
             )
             row.refs["record"] = case
             cases.append(case)
-        self._add(Case, cases, _case_name, lambda c: c.region_id)
+        # The crime check against the history already in the platform, stored by the import step
+        # itself (one timeline event and audit row per case, not two); `check_crimes` judges again
+        # once this file's own decisions are written.
+        earlier = crime_matches.pool(cases)
+        for row, case in zip(self.rows["cases"], cases, strict=True):
+            result = crime.evaluate(case, candidates=earlier, reviews={}, required=self._required(case))
+            case.crime_suspected, case.crime_reasons = result.suspected, result.reasons
+            CASE_WORKFLOW.apply(
+                case,
+                "import",
+                actor=self.actor,
+                to=self._status(row, decided=id(row) in decided_on, to_police=id(row) in to_police),
+                note=f"{self.mark}；台账案件编号 {row.values['key']}",
+            )
+            self.imported_cases.append(case)
         for row in self.rows["cases"]:
             self._key(LedgerKeyKind.CASE, row.values["key"], row.refs["record"])
+
+    def _required(self, case: Case) -> int:
+        day = case.offence_date
+        if day not in self.required:
+            self.required[day] = crime.required_priors(case)
+        return self.required[day]
+
+    def check_crimes(self) -> None:
+        """解释 第2条(4) for every case the ledger touches: its own cases, whose earlier penalties may
+        be in this very file, and the open cases of the same parties, which the imported penalties may
+        make a repeat offence. crime_refresh writes (event, audit, the leaders told) only where the
+        judgment changed."""
+        imported = {c.pk for c in self.imported_cases}
+        earlier = crime_matches.pool(self.imported_cases)
+        for case in self.imported_cases:
+            result = crime.evaluate(case, candidates=earlier, reviews={}, required=self._required(case))
+            if (result.suspected, result.reasons) != (case.crime_suspected, case.crime_reasons):
+                crime.crime_refresh(case=case, actor=self.actor, assessment=result)
+        # Parties with a penalty in this file: its own cases', and earlier cases it gave a decision.
+        penalised = [*self.imported_cases, *self.decided_earlier]
+        indexes = {c.party_id_index for c in penalised if c.party_id_index}
+        names = {c.party_name for c in penalised}
+        others = (
+            Case.objects.filter(status__in=OPEN_STATES)
+            .filter(Q(party_id_index__in=indexes) | Q(party_name__in=names))
+            .exclude(pk__in=imported)
+        )
+        for case in others:
+            crime.crime_refresh(case=case, actor=self.actor)
 
     def write_decisions(self) -> None:
         decisions, measures, offences, banned = [], [], [], set()
@@ -302,8 +367,18 @@ class Writer:
                     amount = None if value is True else value
                     measures.append(PenaltyMeasure(decision=decision, kind=kind, amount=amount))
             if ref.obj is not None:
-                status = case.status if case.status == CaseStatus.CLOSED else CaseStatus.DECIDED
-                self._change(case, {"decided_on": v["decided_on"], "status": status}, case.region_id)
+                if case.status in CASE_WORKFLOW.transitions["import_decision"].sources:
+                    CASE_WORKFLOW.apply(
+                        case,
+                        "import_decision",
+                        actor=self.actor,
+                        changes={"decided_on": v["decided_on"]},
+                        note=f"历史台账导入（{self.file_name}）",
+                    )
+                else:
+                    # Already decided or further on: only the date comes from the ledger.
+                    self._change(case, {"decided_on": v["decided_on"]}, case.region_id)
+                self.decided_earlier.append(case)
                 subject = case.subject
                 if v["ban"] and subject.status != SubjectStatus.BANNED and subject.pk not in banned:
                     banned.add(subject.pk)
@@ -334,6 +409,9 @@ class Writer:
                 approved_by=self.actor,
                 transferred_at=at(v["day"]),
                 outcome=v["outcome"],
+                # The referral's state as its dates and outcome show it (cases.referrals): a ledger
+                # records referrals already made, so they enter as 已移送 or with the body's answer.
+                status=REFERRAL_STATUS.get(v["outcome"], ReferralStatus.TRANSFERRED),
                 created_by=self.actor,
             )
             referrals.append(referral)

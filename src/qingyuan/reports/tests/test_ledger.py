@@ -395,7 +395,13 @@ def test_imported_records_are_marked_and_linked_like_the_workflow_would(regions,
     assert (
         created.get(target_type="subjects.subject", target_id=str(dental.pk)).after["ledger_key"] == "WZ-001"
     )
-    assert created.get(target_type="cases.case", target_id=str(a4.pk)).after["ledger_key"] == "A-004"
+    # Cases enter through the case workflow's import step: its audit row, and the ledger key on the
+    # case's timeline.
+    step = AuditEvent.objects.get(action="create", target_type="cases.case", target_id=str(a4.pk))
+    assert step.after["action"] == "import" and step.after["status"] == CaseStatus.INVESTIGATING
+    assert (
+        a4.events.get(action="台账导入").note == "历史台账导入（吴中区2019年台账.xlsx）；台账案件编号 A-004"
+    )
 
     # Every key of the file, once, in the county of its record, pointing to the import.
     keys = LedgerKey.objects.values_list("ledger_import__file_name", "kind", "key", "county_id")
@@ -693,14 +699,13 @@ def test_a_decision_on_an_earlier_imported_case_updates_that_case_and_bans_its_s
     case = by_key("case", "A-005")
     assert (case.decided_on, case.status) == (dt.date(2020, 1, 10), CaseStatus.DECIDED)
     assert case.subject.status == SubjectStatus.BANNED
-    changed = AuditEvent.objects.filter(
-        action="update", target_type="cases.case", target_id=str(case.pk)
-    ).get()
-    assert changed.after == {
-        "decided_on": "2020-01-10",
-        "status": "decided",
-        "updated_at": changed.after["updated_at"],
-    }
+    # The decision is a step of the case workflow: its own audit row and timeline line.
+    (changed,) = AuditEvent.objects.filter(
+        action="transition", target_type="cases.case", target_id=str(case.pk)
+    )
+    assert changed.after["action"] == "import_decision"
+    assert (changed.after["decided_on"], changed.after["status"]) == ("2020-01-10", "decided")
+    assert case.events.filter(action="台账导入处罚决定", note__contains="2020补录.xlsx").exists()
     assert refused(
         clerk, workbook({"处罚决定": [{"案件编号": "A-005", "决定日期": "2020-02-01", "警告": "是"}]})
     ) == ["工作表「处罚决定」第2行「案件编号」：案件“A-005”在平台中已有处罚决定"]
@@ -1107,3 +1112,112 @@ def test_ledger_job_refuses_the_auditor(personas):
     with pytest.raises(PermissionDenied):
         ledger_job_create(actor=personas["aud"], upload=upload)
     assert not Job.objects.exists()
+
+
+# -- the party's ID number, and imports through the case workflow ---------------------------------
+
+ID_WANG = "320506198003151231"
+
+
+def _repeat_offender_ledger(id_number=ID_WANG, kind=None) -> dict[str, list[dict]]:
+    party = {"当事人": "王某", "当事人身份证号/统一社会信用代码": id_number}
+    if kind:
+        party["当事人类型"] = kind
+    return {
+        "监管对象": [subject_row("WZ-001", 发现日期="2018-01-02")],
+        "案件": [
+            {"案件编号": "R-1", "对象编号": "WZ-001", "案由": "非法行医", "立案日期": "2018-01-05", **party},
+            {"案件编号": "R-2", "对象编号": "WZ-001", "案由": "非法行医", "立案日期": "2019-01-05", **party},
+        ],
+        "处罚决定": [
+            {"案件编号": "R-1", "决定日期": "2018-02-01", "罚款金额": 5000},
+            {"案件编号": "R-2", "决定日期": "2019-02-01", "罚款金额": 8000},
+        ],
+    }
+
+
+def test_party_id_numbers_are_stored_encrypted_and_count_for_the_crime_check(regions, personas):
+    from django.db import connection
+
+    from qingyuan.cases.tests.test_followup_data import make_case
+    from qingyuan.core.crypto import blind_index
+
+    # A case in the platform today against the same person, who has no 医师资格.
+    today_case = make_case(
+        region=regions["village"],
+        proposer=personas["alice"],
+        party_name="王某",
+        id_number=ID_WANG,
+        no_qualification=True,
+    )
+    assert not today_case.crime_suspected
+
+    ledger_import(actor=personas["clerk"], content=workbook(_repeat_offender_ledger()), file_name="王某.xlsx")
+
+    r1 = by_key("case", "R-1")
+    assert r1.party_id_number == ID_WANG and r1.party_id_index == blind_index(ID_WANG)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT party_id_number FROM cases_case WHERE id = %s", [r1.pk])
+        (stored,) = cursor.fetchone()
+    assert stored and ID_WANG not in stored
+    # The second ledger case already had one earlier penalty (the first) in the same file.
+    r2 = by_key("case", "R-2")
+    assert any("受行政处罚1次" in reason for reason in r2.crime_reasons)
+    # The two imported penalties make today's case a repeat offence (解释 第2条(4)), by ID number.
+    today_case.refresh_from_db()
+    assert today_case.crime_suspected
+    assert any("受过2次行政处罚" in reason for reason in today_case.crime_reasons)
+
+
+@pytest.mark.parametrize(
+    ("id_number", "kind", "message"),
+    [
+        ("320506198003151232", None, "身份证号码校验位错误"),
+        ("12345", None, "身份证号码应为18位"),
+        ("9132050612345678IO", "法人或其他组织", "统一社会信用代码应为18位"),
+        ("91320506MA1XXXXXX0", "法人或其他组织", "统一社会信用代码校验位错误"),
+    ],
+)
+def test_a_bad_party_id_refuses_the_file_naming_row_and_column(regions, personas, id_number, kind, message):
+    errors = refused(personas["clerk"], workbook(_repeat_offender_ledger(id_number, kind)))
+    assert errors[0].startswith(
+        f"工作表「案件」第2行「当事人身份证号/统一社会信用代码」：“{id_number}”：{message}"
+    )
+    assert len(errors) == 2  # both rows, and nothing written
+    assert not Case.objects.exists()
+
+
+def test_an_organisation_with_a_valid_credit_code_is_imported(regions, personas):
+    code = "91320506MA1MXXXX4X"
+    from qingyuan.reports.ledger.checking import USCC_CHARS, USCC_WEIGHTS
+
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS, strict=True))
+    code = code[:17] + USCC_CHARS[(31 - total % 31) % 31]
+    ledger_import(
+        actor=personas["clerk"],
+        content=workbook(_repeat_offender_ledger(code, "法人或其他组织")),
+        file_name="机构.xlsx",
+    )
+    assert by_key("case", "R-1").party_id_number == code
+
+
+def test_an_imported_case_has_its_timeline_event_audit_row_and_deadlines(regions, personas):
+    from qingyuan.cases.deadlines import first_decide_due, open_due
+
+    ledger_import(actor=personas["clerk"], content=workbook(_repeat_offender_ledger()), file_name="王某.xlsx")
+    r2 = by_key("case", "R-2")
+    event = r2.events.get(action="台账导入")
+    assert (event.actor, event.from_status, event.to_status) == (personas["clerk"], "", CaseStatus.DECIDED)
+    audit_row = AuditEvent.objects.get(action="create", target_type="cases.case", target_id=str(r2.pk))
+    assert audit_row.actor_name == "clerk" and audit_row.after["action"] == "import"
+    assert r2.open_due == open_due(dt.date(2019, 1, 5))
+    assert r2.decide_due == first_decide_due(dt.date(2019, 1, 5))
+
+
+def test_an_account_without_the_import_permission_is_refused_by_the_workflow_too(regions, personas):
+    from django.core.exceptions import PermissionDenied
+
+    from qingyuan.cases.workflow import CASE_WORKFLOW
+
+    with pytest.raises(PermissionDenied):
+        CASE_WORKFLOW.check(None, "import", personas["alice"])

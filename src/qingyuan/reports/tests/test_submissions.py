@@ -57,7 +57,8 @@ def test_county_submits_the_form_as_computed_now(world, regions, personas):
     assert s.data["tables"]["main"]["dental"]["inspections"] == 2
     assert s.data["tables"]["main"]["dental"]["fine_amount"] == "20000.00"
     event = AuditEvent.objects.get(target_type="reports.submission", target_id=str(s.pk))
-    assert event.action == "transition" and event.after["status"] == "submitted"
+    # Each 上报 creates the next version: the workflow records it as a creation.
+    assert event.action == "create" and event.after["status"] == "submitted"
 
 
 def test_second_live_submission_is_refused_with_a_clear_message(world, regions, personas):
@@ -75,7 +76,8 @@ def test_city_returns_with_a_reason_and_the_county_submits_version_two(world, re
     assert returned.return_reason == "口腔类罚款金额请核实" and returned.reviewed_by == personas["dave"]
     second = submit(personas["chief"], regions["wuzhong"], note="已核实")
     assert second.version == 2 and second.status == SubmissionStatus.SUBMITTED
-    assert AuditEvent.objects.filter(target_type="reports.submission", action="transition").count() == 3
+    events = AuditEvent.objects.filter(target_type="reports.submission")
+    assert [e.after["status"] for e in events.order_by("id")] == ["submitted", "returned", "submitted"]
 
 
 def test_return_needs_a_reason(world, regions, personas):
@@ -107,7 +109,7 @@ def test_change_after_acceptance_shows_as_difference_while_the_stored_figures_st
 
 def test_accepted_form_cannot_be_accepted_again_but_can_be_reopened_by_return(world, regions, personas):
     s = submission_accept(actor=personas["dave"], submission=submit(personas["chief"], regions["wuzhong"]))
-    with pytest.raises(ValidationError, match="不能审核通过"):
+    with pytest.raises(ValidationError, match="不能执行“审核通过”"):
         submission_accept(actor=personas["dave"], submission=s)
     reopened = submission_return(actor=personas["dave"], submission=s, reason="发现漏报一起案件")
     assert reopened.status == SubmissionStatus.RETURNED

@@ -39,6 +39,7 @@ CODES = {
     "TIP_CASE_NOTICE": (5, LimitUnit.WORKING_DAYS),
     "TIME_BAR": (24, LimitUnit.MONTHS),
     "TIME_BAR_HARM": (60, LimitUnit.MONTHS),
+    "SIMPLIFIED_FILING": (7, LimitUnit.WORKING_DAYS),
 }
 
 
