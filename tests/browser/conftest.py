@@ -132,7 +132,14 @@ def new_page(browser, live_server, vendor_assets):
                 page.bad_responses.append(f"{response.status} {response.url}")
 
         page.on("response", record)
-        page.on("requestfailed", lambda request: page.bad_responses.append(f"failed {request.url}"))
+
+        def failed(request):
+            # A request the browser itself dropped because the page moved on (a navigation while a
+            # look-up was in flight) is ordinary browsing, not a failure of the server.
+            if "ERR_ABORTED" not in (request.failure or ""):
+                page.bad_responses.append(f"failed {request.url} {request.failure}")
+
+        page.on("requestfailed", failed)
         page.csp_violations = []
         page.on(
             "console",

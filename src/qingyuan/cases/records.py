@@ -73,7 +73,7 @@ def _parent(actor, *, case, inspection, what: str):
         raise PermissionDenied(f"您没有记录{what}的权限")
     if case is not None:
         # Row lock: a record added while the case is being closed must see the closing.
-        case = Case.objects.select_for_update().select_related("subject", "unit").get(pk=case.pk)
+        case = Case.objects.select_related("subject", "unit").select_for_update(of=("self",)).get(pk=case.pk)
         require_in_scope(actor, case)
         if case.status in workflow.FINAL_STATES:
             raise ValidationError(f"案件状态为“{case.get_status_display()}”，不能再记录{what}")
@@ -412,7 +412,11 @@ def hold_clock(hold, today: dt.date | None = None) -> dict:
 def decide_hold(*, actor, hold, decided_on: dt.date, decision: str, decision_text: str = "") -> EvidenceHold:
     """处理决定 on held evidence. One made after SEIZURE_HANDLE is still recorded (the goods must be
     dealt with all the same) but marked late on the page and in the timeline."""
-    hold = EvidenceHold.objects.select_for_update().select_related("case", "inspection").get(pk=hold.pk)
+    hold = (
+        EvidenceHold.objects.select_related("case", "inspection")
+        .select_for_update(of=("self",))
+        .get(pk=hold.pk)
+    )
     case, inspection = _parent(actor, case=hold.case, inspection=hold.inspection, what="先行登记保存处理决定")
     errors: dict[str, list[str]] = {}
     if hold.decided_on:
