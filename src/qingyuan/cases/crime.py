@@ -143,13 +143,7 @@ def _leaders(case):
     return users
 
 
-def _event(case, actor, action, note=""):
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        note=note[:2000],
-    )
+_event = CaseEvent.add
 
 
 @transaction.atomic

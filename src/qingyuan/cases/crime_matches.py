@@ -203,14 +203,12 @@ def review_match(*, actor, case: Case, earlier_pk: int, verdict: str, note: str)
         region_code=locked.region_id,
     )
     earlier = match.earlier
-    CaseEvent.objects.create(
-        case=locked,
-        actor=actor,
-        action="核实此前处罚记录",
-        note=(
-            f"{earlier.region.full_name} {earlier.decision.decided_on:%Y-%m-%d} 的处罚记录"
-            f"{MatchVerdict(verdict).label}：{note}"
-        )[:2000],
+    CaseEvent.add(
+        locked,
+        actor,
+        "核实此前处罚记录",
+        f"{earlier.region.full_name} {earlier.decision.decided_on:%Y-%m-%d} 的处罚记录"
+        f"{MatchVerdict(verdict).label}：{note}",
     )
     crime.crime_refresh(case=locked, actor=actor)
     return review

@@ -351,6 +351,19 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def add(cls, case, actor, action, note="", from_status="", to_status=""):
+        """The one writer of a timeline line: steps, referrals, crime checks and re-inspections all
+        use it. A system actor (an import job, the scheduler) is shown as 系统."""
+        return cls.objects.create(
+            case=case,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            note=(note or "")[:2000],
+            from_status=from_status,
+            to_status=to_status,
+        )
+
 
 class Procedure(models.TextChoices):
     GENERAL = "general", _("一般程序")

@@ -37,13 +37,7 @@ def _today():
     return timezone.localdate()
 
 
-def _event(case, actor, action, note=""):
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        note=note[:2000],
-    )
+_event = CaseEvent.add
 
 
 def _require_in_scope(actor, recheck: Recheck) -> None:

@@ -28,12 +28,7 @@ def _police_only(referral, inputs):
 
 def _event(referral, actor, label, note, from_status, to_status):
     # The case's timeline tells the referral's story; from/to there are the case's own states.
-    CaseEvent.objects.create(
-        case=referral.case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=label,
-        note=note,
-    )
+    CaseEvent.add(referral.case, actor, label, note)
 
 
 def _in_scope(user, referral) -> bool:

@@ -54,13 +54,7 @@ def _deadline(code, start):
     return deadline(code, start)
 
 
-def _event(case, actor, action, note=""):
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        note=note[:2000],
-    )
+_event = CaseEvent.add
 
 
 def _require(value, field, message):

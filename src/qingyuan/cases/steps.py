@@ -23,15 +23,7 @@ def _today():
     return timezone.localdate()
 
 
-def _event(case, actor, action, note="", from_status="", to_status=""):
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        note=note[:2000],
-        from_status=from_status,
-        to_status=to_status,
-    )
+_event = CaseEvent.add
 
 
 def _lock(case, actor=None) -> Case:

@@ -60,17 +60,6 @@ def _actor_rule(module: str, name: str):
     return rule
 
 
-def _event(case, actor, label, note, from_status, to_status):
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=label,
-        note=note,
-        from_status=from_status,
-        to_status=to_status,
-    )
-
-
 def _in_scope(user, case) -> bool:
     return Case.objects.visible_to(user).filter(pk=case.pk).exists()
 
@@ -191,7 +180,7 @@ CASE_WORKFLOW = Workflow(
     noun="案件",
     model=Case,
     transitions=TRANSITIONS,
-    event=_event,
+    event=CaseEvent.add,
     in_scope=_in_scope,
     region_code=lambda case: case.region_id or "",
 )

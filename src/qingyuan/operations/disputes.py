@@ -17,7 +17,7 @@ from .models import (
     JurisdictionDispute,
     county_code,
 )
-from .workflow import DISPUTE_WORKFLOW, precheck, run
+from .workflow import DISPUTE_WORKFLOW, precheck
 
 DISPUTE_WORKING_DAYS = 7  # RULES.md: jurisdiction dispute, the level above decides within 7 days
 
@@ -103,8 +103,7 @@ def dispute_resolve(
             after=audit.snapshot(grant),
         )
 
-    return run(
-        DISPUTE_WORKFLOW,
+    return DISPUTE_WORKFLOW.take(
         dispute,
         "resolve",
         actor=actor,

@@ -29,7 +29,7 @@ from .models import (
     Team,
     county_code,
 )
-from .workflow import OPERATION_WORKFLOW, run
+from .workflow import OPERATION_WORKFLOW
 
 RESULT_DAYS = 7  # seed 001 四(二)3: 集中联合执法行动后一周内上报
 
@@ -478,8 +478,7 @@ def operation_confirm(*, actor, operation) -> list[AccessGrant]:
                 after=audit.snapshot(grant),
             )
 
-    run(
-        OPERATION_WORKFLOW,
+    OPERATION_WORKFLOW.take(
         operation,
         "confirm",
         actor=actor,
@@ -519,7 +518,7 @@ def operation_close(*, actor, operation) -> JointOperation:
         for grant in operation.grants.filter(revoked_at__isnull=True, ends_at__gt=timezone.now()):
             grant_revoke(actor=actor, grant=grant)
 
-    return run(OPERATION_WORKFLOW, operation, "close", actor=actor, after=revoke_grants)
+    return OPERATION_WORKFLOW.take(operation, "close", actor=actor, after=revoke_grants)
 
 
 def result_due_on(operation) -> dt.date | None:

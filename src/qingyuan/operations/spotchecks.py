@@ -21,7 +21,7 @@ from .models import (
     SpotCheckPlan,
     county_code,
 )
-from .workflow import SPOTCHECK_WORKFLOW, run
+from .workflow import SPOTCHECK_WORKFLOW
 
 MIN_RATIO = Decimal("0.30")  # seed 003: 抽查比例不低于 30%
 
@@ -156,8 +156,8 @@ def spotcheck_draw(*, actor, plan) -> SpotCheckPlan:
             },
         )
 
-    return run(
-        SPOTCHECK_WORKFLOW, plan, "draw", actor=actor, changes={"drawn_at": timezone.now()}, after=draw
+    return SPOTCHECK_WORKFLOW.take(
+        plan, "draw", actor=actor, changes={"drawn_at": timezone.now()}, after=draw
     )
 
 
@@ -195,8 +195,7 @@ def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckI
 
 def spotcheck_publish(*, actor, plan) -> SpotCheckPlan:
     """Publish the plan, its sample and its results (the public page reads `published`)."""
-    return run(
-        SPOTCHECK_WORKFLOW,
+    return SPOTCHECK_WORKFLOW.take(
         plan,
         "publish",
         actor=actor,

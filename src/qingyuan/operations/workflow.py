@@ -1,5 +1,5 @@
 """The steps of joint operations, jurisdiction disputes and spot checks, declared once on the one
-workflow mechanism (core.workflow): services take every status change through `run`, so each is
+workflow mechanism (core.workflow): services take every status change through `Workflow.take`, so each is
 locked, checked, audited and refused alike.
 
 - Joint operation: 筹备中 → 已部署 (the city confirms the teams and grants access) → 已结束; an
@@ -28,14 +28,9 @@ from .models import (
 )
 
 
-def run(workflow: Workflow, obj, action: str, **kwargs):
-    """The step, with a refusal raised as the ValidationError the pages show (Workflow.take)."""
-    return workflow.take(obj, action, **kwargs)
-
-
 def precheck(workflow: Workflow, obj, action: str, actor) -> None:
     """State, jurisdiction and permission before the step's inputs are looked at, so that someone
-    who may not act is refused as such whatever they typed (`run` checks again on the locked row)."""
+    who may not act is refused as such whatever they typed (`take` checks again on the locked row)."""
     try:
         workflow.check(obj, action, actor, conditions=False)
     except NotPermitted:

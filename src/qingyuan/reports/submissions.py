@@ -218,10 +218,6 @@ SUBMISSION_WORKFLOW = Workflow(
 )
 
 
-def _run(submission: Submission, action: str, **kwargs) -> Submission:
-    return SUBMISSION_WORKFLOW.take(submission, action, **kwargs)
-
-
 # --- deadlines ---------------------------------------------------------------------------------
 
 
@@ -331,7 +327,7 @@ def submission_submit(
         try:
             # Two submitters at once: the constraint decides. The step runs in its own savepoint, so
             # the outer transaction (PostgreSQL) stays usable for the clear message.
-            submission = _run(
+            submission = SUBMISSION_WORKFLOW.take(
                 submission,
                 "submit",
                 actor=actor,
@@ -354,7 +350,7 @@ def submission_return(*, actor, submission: Submission, reason: str) -> Submissi
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": RETURN_REASON_MESSAGE})
-    return _run(
+    return SUBMISSION_WORKFLOW.take(
         submission,
         "return",
         actor=actor,
@@ -365,7 +361,7 @@ def submission_return(*, actor, submission: Submission, reason: str) -> Submissi
 
 def submission_accept(*, actor, submission: Submission) -> Submission:
     """审核通过: the figures are locked and count in the upper region's roll-up."""
-    return _run(
+    return SUBMISSION_WORKFLOW.take(
         submission, "accept", actor=actor, changes={"reviewed_by": actor, "reviewed_at": timezone.now()}
     )
 
