@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "qingyuan.reports",
     "qingyuan.api",
     "qingyuan.portal",
+    "qingyuan.oversight",
+    "qingyuan.liaison",
     "captcha",
     "huey.contrib.djhuey",
 ]

@@ -131,7 +131,16 @@
     charts.push(chart);
   });
 
-  window.addEventListener("resize", function () {
-    charts.forEach(function (chart) { chart.resize(); });
-  });
+  // Redraw when a chart's own box changes (window narrowed, sidebar shown), not only on the
+  // window's resize event.
+  if (typeof window.ResizeObserver !== "undefined") {
+    var observer = new window.ResizeObserver(function () {
+      charts.forEach(function (chart) { chart.resize(); });
+    });
+    document.querySelectorAll("[data-chart-ready]").forEach(function (element) { observer.observe(element); });
+  } else {
+    window.addEventListener("resize", function () {
+      charts.forEach(function (chart) { chart.resize(); });
+    });
+  }
 })();

@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
     Role.AUDITOR: {"audit.view"},
     Role.LEADER: {
+        "notices.view",
+        "notices.send",
         "reports.view",
         "reports.submit",
         "reports.review",
@@ -71,8 +73,14 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.assign",
         "leads.route",
         "leads.reward",
+        "leads.reward_approve",
+        "oversight.view",
+        "oversight.manage",
+        "oversight.report",
     },
     Role.CHIEF: {
+        "notices.view",
+        "notices.send",
         "reports.view",
         "reports.submit",
         "reports.review",
@@ -109,6 +117,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.route",
         "leads.answer",
         "leads.reward",
+        "oversight.view",
+        "oversight.manage",
+        "oversight.report",
     },
     Role.INSPECTOR: {
         "reports.view",
@@ -130,6 +141,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "subjects.reveal",
         "leads.view",
         "leads.register",
+        "oversight.view",
     },
     Role.CLERK: {
         "reports.view",
@@ -149,12 +161,20 @@ PERMISSIONS: dict[str, set[str]] = {
         "leads.view",
         "leads.register",
     },
-    Role.LIAISON: {"registry.view", "campaigns.view", "campaigns.duty"},
+    # A department's 联络员 answers the referrals addressed to their unit, hands leads to the health
+    # side (as a registered lead) and exchanges 情况通报 (liaison app).
+    Role.LIAISON: {
+        "registry.view",
+        "campaigns.view",
+        "campaigns.duty",
+        "liaison.receive",
+        "notices.view",
+        "notices.send",
+    },
     Role.SUPERVISOR: {
         "reports.view",
         "operations.view",
         "spotchecks.manage",
-        "spotchecks.record",
         "campaigns.view",
         "regions.view",
         "units.view",
@@ -164,6 +184,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "rules.view",
         "inspections.view",
         "cases.view",
+        "oversight.view",
     },
 }
 

@@ -6,7 +6,14 @@ from django.utils import timezone
 from qingyuan.core.forms import DateInput, DateTimeInput, StyledForm, VersionedFormMixin, today
 from qingyuan.core.scoping import jurisdiction_prefix
 
-from .models import Case, LiabilityKind, RecheckResult, ReferralOutcome, ReferralTarget
+from .models import (
+    Case,
+    InvestigationResult,
+    LiabilityKind,
+    RecheckResult,
+    ReferralOutcome,
+    ReferralTarget,
+)
 
 
 class ReasonForm(StyledForm):
@@ -15,11 +22,44 @@ class ReasonForm(StyledForm):
 
 class ReferralProposeForm(StyledForm):
     target = forms.ChoiceField(label="移送对象", choices=ReferralTarget.choices)
-    target_unit = forms.CharField(label="接收单位", max_length=200)
+    receiving_unit = forms.ModelChoiceField(
+        label="接收单位（平台内）",
+        queryset=None,
+        required=False,
+        empty_label="（不在平台内，下面填写名称）",
+        help_text="选择平台内的单位后，由其联络员在平台上登记接收、受理和办理结果",
+    )
+    target_unit = forms.CharField(label="接收单位名称", max_length=200, required=False)
     reason = forms.CharField(label="移送理由", widget=forms.Textarea(attrs={"rows": 2}))
     proposed_on = forms.DateField(
         label="提请日期", required=False, widget=DateInput, initial=today, help_text="留空为今天"
     )
+
+    def __init__(self, *args, user, **kwargs):
+        from .referrals import receiving_units
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["receiving_unit"]
+        field.queryset = receiving_units(user)
+        field.label_from_instance = lambda unit: f"{unit.name}（{unit.get_kind_display()}）"
+        field.widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("receiving_unit") and not (data.get("target_unit") or "").strip():
+            self.add_error("target_unit", "请选择平台内的接收单位或填写接收单位名称")
+        return data
+
+
+class ProgressForm(StyledForm):
+    on = forms.DateField(label="日期", widget=DateInput, initial=today)
+    note = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ResultForm(StyledForm):
+    result = forms.ChoiceField(label="办理结果", choices=InvestigationResult.choices)
+    on = forms.DateField(label="结果日期", widget=DateInput, initial=today)
+    note = forms.CharField(label="说明（不立案的须填写理由）", required=False, max_length=2000)
 
 
 class ApproveForm(StyledForm):

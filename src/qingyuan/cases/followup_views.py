@@ -30,10 +30,12 @@ from .followup_forms import (
     LinkCaseForm,
     LookBackForm,
     OutcomeForm,
+    ProgressForm,
     ReasonForm,
     ReceiptForm,
     RecheckCompleteForm,
     ReferralProposeForm,
+    ResultForm,
     ReviewRequestForm,
     ReviewResultForm,
     TransferForm,
@@ -134,6 +136,8 @@ REFERRAL_FORMS = {
     "outcome": OutcomeForm,
     "review_request": ReviewRequestForm,
     "review_result": ReviewResultForm,
+    "progress": ProgressForm,
+    "result": ResultForm,
 }
 
 
@@ -168,6 +172,8 @@ REFERRAL_HEADINGS = {
     "receipt": "登记接收回执",
     "outcome": "登记接收结果",
     "review_result": "登记复议结果",
+    "progress": "登记办理进展",
+    "result": "登记办理结果",
 }
 
 
@@ -250,9 +256,10 @@ def followup_panel(request, pk):
         "override_form": ReasonForm() if assessment.suspected and not police_approved else None,
         "referrals": _referral_rows(referral_list, user, case),
         "propose_form": ReferralProposeForm(
+            user=user,
             initial={"target": ReferralTarget.POLICE}
             if assessment.suspected and not police_approved
-            else None
+            else None,
         ),
         "judgments": judgments,
         "accountable": case.accountable.select_related("judgment"),
@@ -289,6 +296,8 @@ def followup_action(request, pk, action):
         form = form_class(request.POST, case=case)
     elif form_class is CrimeFactsForm:
         form = form_class(request.POST, instance=Case(pk=case.pk), record=case)
+    elif form_class is ReferralProposeForm:
+        form = form_class(request.POST, user=user)
     elif form_class is MatchReviewForm:
         form = form_class(request.POST, prefix=request.POST.get("prefix", ""))
     else:
@@ -314,6 +323,7 @@ def followup_action(request, pk, action):
                 case=case,
                 target=data["target"],
                 target_unit=data["target_unit"],
+                receiving_unit=data["receiving_unit"],
                 reason=data["reason"],
                 proposed_on=data["proposed_on"],
             )
@@ -346,6 +356,8 @@ REFERRAL_ACTIONS = {
     "outcome": ("cases.edit", OutcomeForm),
     "review_request": ("cases.approve", ReviewRequestForm),
     "review_result": ("cases.edit", ReviewResultForm),
+    "progress": ("cases.edit", ProgressForm),
+    "result": ("cases.edit", ResultForm),
     "case_transfer": ("cases.approve", None),
 }
 
@@ -379,6 +391,10 @@ def referral_action(request, pk, action):
             )
         elif action == "review_result":
             referrals.referral_review_result(actor=user, referral=referral, result=data["result"])
+        elif action == "progress":
+            referrals.referral_progress(actor=user, referral=referral, **data)
+        elif action == "result":
+            referrals.referral_result(actor=user, referral=referral, **data)
         elif action == "case_transfer":
             from . import services
 
@@ -436,7 +452,7 @@ class RecheckFilter(StyledFilterSet):
     kind = django_filters.ChoiceFilter(label="类型", choices=RecheckKind.choices)
     result = django_filters.ChoiceFilter(label="结果", choices=RecheckResult.choices)
     region = django_filters.CharFilter(
-        label="区划代码（含下级）", field_name="subject__region__code", lookup_expr="startswith"
+        label="区划代码（含下级）", field_name="region__code", lookup_expr="startswith"
     )
     due_from = django_filters.DateFilter(label="应检查日期起", field_name="due_on", lookup_expr="gte")
     due_to = django_filters.DateFilter(label="应检查日期止", field_name="due_on", lookup_expr="lte")

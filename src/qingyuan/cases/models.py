@@ -60,6 +60,8 @@ class PartyKind(models.TextChoices):
 
 class CaseQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
+    subject_lookup = "subject_id"
+    subject_grant_reason = "designation"
 
     def overdue(self, today: dt.date | None = None):
         """Past the deadline of the case's current clock on `today` (default: today): computed from the
@@ -537,15 +539,39 @@ class ReferralStatus(models.TextChoices):
     REVIEWED = "reviewed", _("复议完毕")
 
 
+class InvestigationResult(models.TextChoices):
+    FILED = "filed", _("立案")
+    NOT_FILED = "not_filed", _("不立案")
+    PROSECUTION = "prosecution", _("移送起诉")
+    JUDGMENT = "judgment", _("判决")
+
+
 class ReferralQuerySet(ScopedQuerySet):
     region_lookup = "case__region__code"
+    subject_lookup = "case__subject_id"
+    subject_grant_reason = "designation"
 
 
 class Referral(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     target = models.CharField(_("移送对象"), max_length=16, choices=ReferralTarget.choices)
     target_unit = models.CharField(_("接收单位"), max_length=200)
+    # The receiving body when it is on the platform: its 联络员 then see the referral and record
+    # receipt, acceptance and the investigation's result themselves (liaison app). target_unit keeps
+    # the name for bodies that are not on the platform.
+    receiving_unit = models.ForeignKey(
+        "regions.Unit",
+        verbose_name=_("接收单位（平台内）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_referrals",
+    )
     reason = models.TextField(_("移送理由"))
+    # 药品来源移送药监 (seed 004): the drug source facts taken from the case, as the officers wrote them.
+    drug_supplier = models.CharField(_("药品供货来源"), max_length=300, blank=True)
+    drug_names = models.TextField(_("药品名称"), blank=True)
+    drug_quantities = models.TextField(_("药品数量"), blank=True)
     status = models.CharField(
         _("状态"),
         max_length=20,
@@ -568,6 +594,12 @@ class Referral(models.Model):
     outcome_note = models.TextField(_("结果说明"), blank=True)
     review_requested_on = models.DateField(_("提请复议日期"), null=True, blank=True)
     review_outcome = models.TextField(_("复议结果"), blank=True)
+    # The receiving body's latest result after acceptance (立案 → 移送起诉 → 判决); each result and
+    # progress note is a row of liaison.ReferralUpdate.
+    investigation_result = models.CharField(
+        _("办理结果"), max_length=16, choices=InvestigationResult.choices, blank=True
+    )
+    investigation_result_on = models.DateField(_("办理结果日期"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -580,6 +612,25 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"移送{self.get_target_display()}：{self.target_unit}"
+
+
+class ReferralUpdate(models.Model):
+    """A progress note or a result the receiving body reports after accepting a referral."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="updates")
+    result = models.CharField(_("办理结果"), max_length=16, choices=InvestigationResult.choices, blank=True)
+    on = models.DateField(_("日期"))
+    note = models.TextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("移送办理情况")
+        verbose_name_plural = _("移送办理情况")
+        ordering = ["on", "pk"]
+
+    def __str__(self):
+        return self.get_result_display() or "办理进展"
 
 
 class Judgment(models.Model):
@@ -669,7 +720,10 @@ class RecheckResult(models.TextChoices):
 
 
 class RecheckQuerySet(ScopedQuerySet):
-    region_lookup = "subject__region__code"
+    # The region answerable for the re-inspection (指定管辖 moves it), not the site's address.
+    region_lookup = "region__code"
+    subject_lookup = "subject_id"
+    subject_grant_reason = "designation"
 
 
 class Recheck(models.Model):
@@ -680,6 +734,11 @@ class Recheck(models.Model):
         Case, verbose_name=_("原案件"), on_delete=models.PROTECT, related_name="rechecks"
     )
     subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="rechecks")
+    # Set by the services to operations.access.responsible_region on the day of the event (scheduled,
+    # then done); the forms count the re-inspection there.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("负责区划"), on_delete=models.PROTECT, related_name="+"
+    )
     lookback = models.ForeignKey(
         LookBack, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
     )
@@ -721,6 +780,15 @@ class Recheck(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.subject_id} {self.due_on}"
+
+    def save(self, *args, **kwargs):
+        # A caller that does not say (fixtures, one-off scripts) gets the region responsible for the
+        # site on the day the re-inspection is due; the services always say.
+        if self.region_id is None and self.subject_id is not None:
+            from qingyuan.operations.access import responsible_region
+
+            self.region = responsible_region(self.subject, self.done_on or self.due_on)
+        super().save(*args, **kwargs)
 
 
 # --- overdue, computed from the deadlines -----------------------------------------------------------

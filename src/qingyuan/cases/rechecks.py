@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qingyuan.core import audit
 from qingyuan.core.scoping import jurisdiction_prefix
+from qingyuan.operations.access import require_may_act, responsible_region
 
 from .models import (
     Case,
@@ -67,6 +68,8 @@ def schedule_after_decision(*, actor, decision: PenaltyDecision) -> Recheck | No
         kind=RecheckKind.RECHECK,
         case=case,
         subject=case.subject,
+        # Owed by the region answerable for the site on the day of the ban (指定管辖 moves it).
+        region=responsible_region(case.subject, decision.decided_on),
         due_on=decision.decided_on + dt.timedelta(days=settings.QINGYUAN_RECHECK_DAYS),
     )
     audit.record(
@@ -141,11 +144,15 @@ def recheck_complete(
     )
     if decided_on and done_on < decided_on:
         raise ValidationError({"done_on": "检查日期不能早于原处罚决定日期"})
+    # 指定管辖: from the designation on, the designated county re-inspects, and the re-inspection
+    # counts in the region answerable on the day it was made.
+    require_may_act(actor, recheck.subject, done_on)
     if new_case is not None and result != RecheckResult.REOFFENDED:
         raise ValidationError({"new_case": "只有发现再次违法时才能关联新案件"})
     before = audit.snapshot(recheck)
     recheck.result = result
     recheck.done_on = done_on
+    recheck.region = responsible_region(recheck.subject, done_on)
     if inspection is not None:
         recheck.inspection = inspection
     if new_case is not None:
@@ -247,8 +254,16 @@ def lookback_start(
         created_by=actor,
     )
     cases = list(banned_cases(user=actor, region=region, banned_from=banned_from, banned_to=banned_to))
+    today = _today()
     Recheck.objects.bulk_create(
-        Recheck(kind=RecheckKind.LOOKBACK, case=c, subject=c.subject, lookback=lookback, due_on=due_on)
+        Recheck(
+            kind=RecheckKind.LOOKBACK,
+            case=c,
+            subject=c.subject,
+            region=responsible_region(c.subject, today),
+            lookback=lookback,
+            due_on=due_on,
+        )
         for c in cases
     )
     audit.record(

@@ -20,23 +20,27 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from qingyuan.core import audit
 from qingyuan.core.notifications import notify
 from qingyuan.core.workdays import due_badge
+from qingyuan.regions.models import Level, Unit, UnitKind
 
 from .models import (
     AccountablePerson,
     Case,
     CaseEvent,
     CaseStatus,
+    InvestigationResult,
     Judgment,
     LiabilityKind,
     Referral,
     ReferralOutcome,
     ReferralStatus,
     ReferralTarget,
+    ReferralUpdate,
 )
 from .referral_workflow import ACTIVE, REFERRAL_WORKFLOW
 from .services import require_in_scope
@@ -80,9 +84,23 @@ def _notify_on_commit(users, text, case):
     transaction.on_commit(lambda: notify(users, text, url))
 
 
-def _step(actor, referral, action, *, note, changes=None, to=None, original=None) -> Referral:
-    """Take `action` on the referral through the workflow; the caller's copy then shows the new state."""
-    saved = REFERRAL_WORKFLOW.apply(referral, action, actor=actor, note=note, changes=changes, to=to)
+def answer_notices(actor, referral, text) -> list:
+    """When the receiving body answers on the platform, the case's officers and the heads of its
+    handling unit are told (a health officer recording a paper answer needs no notice)."""
+    if actor.unit_id == referral.case.unit_id:
+        return []
+    users = [*referral.case.officers.filter(is_active=True), *_approvers(referral.case)]
+    case = referral.case.number or referral.case.title
+    return [(users, f"{referral.target_unit}：案件 {case} {text}")]
+
+
+def _step(actor, referral, action, *, note, changes=None, to=None, original=None, tell="") -> Referral:
+    """Take `action` on the referral through the workflow; the caller's copy then shows the new state.
+    `tell` is what the health side is told when the receiving body took the step itself."""
+    notices = answer_notices(actor, referral, tell) if tell else []
+    saved = REFERRAL_WORKFLOW.apply(
+        referral, action, actor=actor, note=note, changes=changes, to=to, notify=notices
+    )
     if original is not None and original is not saved:
         original.refresh_from_db()
     return saved
@@ -215,11 +233,68 @@ def _when(value) -> str:
 # --- services -------------------------------------------------------------------------------------
 
 
+# The platform units a referral to each body may be addressed to. The drug regulator's county work
+# sits in the market regulation bureau (2018 reform); a separate 药品监督管理 office is kept as 其他.
+RECEIVING_KINDS = {
+    ReferralTarget.POLICE: {UnitKind.POLICE},
+    ReferralTarget.MARKET: {UnitKind.MARKET_REGULATION},
+    ReferralTarget.DRUG: {UnitKind.MARKET_REGULATION, UnitKind.OTHER},
+    ReferralTarget.REGION: {UnitKind.HEALTH_COMMISSION, UnitKind.SUPERVISION_INSTITUTE},
+}
+
+
+def receiving_units(user, target: str | None = None):
+    """Units a referral from `user`'s jurisdiction may be addressed to: the bodies of the right kind at
+    county level or above, in the user's area or above it (the city's police take a city case)."""
+    region = getattr(getattr(user, "unit", None), "region", None)
+    if region is None:
+        return Unit.objects.none()
+    kinds = RECEIVING_KINDS.get(target) if target else set().union(*RECEIVING_KINDS.values())
+    ancestors = [r.code for r in region.ancestors()]
+    near = Q(region__code__startswith=region.prefix) | Q(region__code__in=ancestors)
+    units = Unit.objects.filter(
+        near, kind__in=kinds or set(), is_active=True, region__level__lte=Level.COUNTY
+    )
+    if target != ReferralTarget.REGION:
+        units = units.exclude(kind__in=[UnitKind.HEALTH_COMMISSION, UnitKind.SUPERVISION_INSTITUTE])
+    return units.select_related("region").order_by("region__code", "name")
+
+
+def _check_receiving_unit(actor, target, unit) -> None:
+    if unit is None:
+        return
+    if unit.kind not in RECEIVING_KINDS.get(target, set()):
+        raise ValidationError(
+            {"receiving_unit": f"{unit.name}不是{ReferralTarget(target).label}，请选择对应类型的接收单位"}
+        )
+    if not receiving_units(actor, target).filter(pk=unit.pk).exists():
+        raise ValidationError({"receiving_unit": f"{unit.name}不在本辖区及上级范围内"})
+
+
+def _liaisons(unit):
+    from qingyuan.accounts.models import User
+
+    if unit is None:
+        return []
+    return [u for u in User.objects.filter(unit=unit, is_active=True) if u.can("liaison.receive")]
+
+
 @transaction.atomic
 def referral_propose(
-    *, actor, case: Case, target: str, target_unit: str, reason: str, proposed_on: dt.date | None = None
+    *,
+    actor,
+    case: Case,
+    target: str,
+    target_unit: str = "",
+    reason: str,
+    proposed_on: dt.date | None = None,
+    receiving_unit=None,
+    drug_supplier: str = "",
+    drug_names: str = "",
+    drug_quantities: str = "",
 ) -> Referral:
-    """提请移送: the head must decide within 3 working days."""
+    """提请移送: the head must decide within 3 working days. A referral may be addressed to a unit on
+    the platform (`receiving_unit`), whose liaisons then answer it themselves."""
     REFERRAL_WORKFLOW.check(None, "propose", actor, conditions=False)
     require_in_scope(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -227,7 +302,10 @@ def referral_propose(
         raise ValidationError({"target": f"案件当前为“{case.get_status_display()}”，不能移送"})
     if target not in ReferralTarget.values:
         raise ValidationError({"target": "请选择移送对象"})
-    _require(target_unit, "target_unit", "请填写接收单位")
+    _check_receiving_unit(actor, target, receiving_unit)
+    if receiving_unit is not None and not (target_unit or "").strip():
+        target_unit = receiving_unit.name
+    _require(target_unit, "target_unit", "请选择或填写接收单位")
     _require(reason, "reason", "请填写移送理由")
     proposed_on = proposed_on or _today()
     if proposed_on > _today():
@@ -238,8 +316,12 @@ def referral_propose(
         case=case,
         target=target,
         target_unit=target_unit.strip(),
+        receiving_unit=receiving_unit,
         reason=reason.strip(),
         proposed_on=proposed_on,
+        drug_supplier=(drug_supplier or "").strip(),
+        drug_names=(drug_names or "").strip(),
+        drug_quantities=(drug_quantities or "").strip(),
         created_by=actor,
     )
     due = decide_due(referral)
@@ -302,9 +384,17 @@ def referral_transfer(*, actor, referral: Referral, transferred_at: dt.datetime)
     note = f"{referral}；{timezone.localtime(transferred_at):%Y-%m-%d %H:%M}" + (
         f"；超过24小时移送期限（{timezone.localtime(due):%Y-%m-%d %H:%M}）" if late else ""
     )
-    return _step(
+    referral = _step(
         actor, referral, "transfer", note=note, changes={"transferred_at": transferred_at}, original=original
     )
+    liaisons = _liaisons(referral.receiving_unit)
+    if liaisons:
+        from django.urls import reverse
+
+        url = reverse("liaison:referral", args=[referral.pk])
+        text = f"{referral.case.unit}移送案件（{referral.case.title}），请登记接收"
+        transaction.on_commit(lambda: notify(liaisons, text, url))
+    return referral
 
 
 @transaction.atomic
@@ -324,6 +414,7 @@ def referral_receipt(*, actor, referral: Referral, received_on: dt.date, receipt
         note=f"{referral}；回执 {receipt_no}",
         changes={"received_on": received_on, "receipt_no": receipt_no},
         original=original,
+        tell=f"已接收（回执 {receipt_no}）",
     )
 
 
@@ -353,6 +444,7 @@ def referral_outcome(
         # The two outcomes are states of their own (ReferralStatus has the same values).
         to=ReferralStatus(outcome),
         original=original,
+        tell=f"{ReferralOutcome(outcome).label} {note}".strip(),
     )
     if outcome == ReferralOutcome.REFUSED and referral.target == ReferralTarget.POLICE:
         due = review_request_due(referral)
@@ -398,8 +490,83 @@ def referral_review_result(*, actor, referral: Referral, result: str) -> Referra
     _require(result, "review_outcome", "请填写复议结果")
     result = result.strip()
     return _step(
-        actor, referral, "review_result", note=result, changes={"review_outcome": result}, original=original
+        actor,
+        referral,
+        "review_result",
+        note=result,
+        changes={"review_outcome": result},
+        original=original,
+        tell=f"复议结果：{result}",
     )
+
+
+@transaction.atomic
+def referral_progress(*, actor, referral: Referral, on: dt.date, note: str) -> Referral:
+    """办理进展: how the receiving body's investigation goes, as it reports it."""
+    original, referral = referral, _may(actor, referral, "progress")
+    _require(note, "note", "请填写办理进展")
+    _check_update_day(referral, on, "on")
+    note = note.strip()
+    row = ReferralUpdate(referral=referral, on=on, note=note, recorded_by=actor)
+    return _step_with(
+        actor,
+        referral,
+        "progress",
+        row,
+        note=f"{referral}；{on:%Y-%m-%d} {note}",
+        original=original,
+        tell=f"办理进展：{note}",
+    )
+
+
+@transaction.atomic
+def referral_result(*, actor, referral: Referral, result: str, on: dt.date, note: str = "") -> Referral:
+    """办理结果 after acceptance: 立案, 不立案, 移送起诉 or 判决, each with its date; the latest one is the
+    referral's result on both sides' pages."""
+    original, referral = referral, _may(actor, referral, "result")
+    if result not in InvestigationResult.values:
+        raise ValidationError({"result": "请选择办理结果"})
+    _check_update_day(referral, on, "on")
+    if result == InvestigationResult.NOT_FILED:
+        _require(note, "note", "请填写不立案的理由")
+    note = (note or "").strip()
+    label = InvestigationResult(result).label
+    row = ReferralUpdate(referral=referral, result=result, on=on, note=note, recorded_by=actor)
+    return _step_with(
+        actor,
+        referral,
+        "result",
+        row,
+        note=f"{referral}；{label}（{on:%Y-%m-%d}）{note}",
+        changes={"investigation_result": result, "investigation_result_on": on},
+        original=original,
+        tell=f"办理结果：{label} {note}".strip(),
+    )
+
+
+def _check_update_day(referral, on, field) -> None:
+    if on is None:
+        raise ValidationError({field: "请填写日期"})
+    earliest = referral.received_on or timezone.localdate(referral.transferred_at)
+    if on > _today() or on < earliest:
+        raise ValidationError({field: "日期须在移送（接收）之后、今天之前"})
+
+
+def _step_with(actor, referral, action, row, *, note, changes=None, original=None, tell="") -> Referral:
+    """A step that writes its own row (the progress note or result) with the step's audit and event."""
+    notices = answer_notices(actor, referral, tell) if tell else []
+
+    def write(saved):
+        row.referral = saved
+        row.full_clean()
+        row.save()
+
+    saved = REFERRAL_WORKFLOW.apply(
+        referral, action, actor=actor, note=note, changes=changes, notify=notices, after=write
+    )
+    if original is not None and original is not saved:
+        original.refresh_from_db()
+    return saved
 
 
 # --- judgments and accountability -----------------------------------------------------------------

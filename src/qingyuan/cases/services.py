@@ -136,13 +136,16 @@ def case_propose(
 ) -> Case:
     """提请立案. Offences are pinned to the versions in force on the offence date; the opening clock
     runs from the day the lead was concluded (or `checked_on`, or today for a direct case)."""
-    from qingyuan.inspections.services import may_act_on
+    from qingyuan.operations.access import may_write_subject, require_may_act, responsible_region
     from qingyuan.rules.models import Offence
     from qingyuan.rules.selectors import offence_in_force
 
     workflow.check(None, "propose", actor)
-    if not may_act_on(actor, subject):
+    # Cases are the jurisdiction's (or the designated unit's): a joint operation's visitors inspect.
+    if not may_write_subject(actor, subject):
         raise workflow.NotPermitted("该监管对象不在您的管辖范围内")
+    # 指定管辖: from the designation on, the designated county opens the site's cases, not the address's.
+    require_may_act(actor, subject, _today())
     if source not in CaseSource.values:
         raise ValidationError({"source": "请选择案件来源"})
     if source == CaseSource.LEAD and lead is None:
@@ -183,11 +186,13 @@ def case_propose(
     officers = _officers_checked(officers)
     unit = lead.handling_unit if lead is not None else actor.unit
     checked_on = checked_on or checked_day(lead=lead, inspection=inspection)
-    # A case counts for the campaign in force where and when its facts were checked.
-    check_campaign_tag(campaign, region=subject.region, on=checked_on)
+    # The case belongs to the region answerable for the site on the day it is proposed (指定管辖),
+    # and counts for the campaign in force there when its facts were checked.
+    region = responsible_region(subject, _today())
+    check_campaign_tag(campaign, region=region, on=checked_on)
     case = Case(
         unit=unit,
-        region=subject.region,
+        region=region,
         subject=subject,
         source=source,
         lead=lead,

@@ -37,7 +37,7 @@ def _lock(case, actor=None) -> Case:
 def require_in_scope(actor, case) -> None:
     """Every write to a case is made by someone whose jurisdiction holds it, whoever calls the
     service (page, command, import): the same rule as the pages' 404."""
-    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+    if not Case.objects.in_jurisdiction_of(actor).filter(pk=case.pk).exists():
         raise workflow.NotPermitted("该案件不在您的管辖范围内")
 
 

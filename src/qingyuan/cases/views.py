@@ -182,6 +182,7 @@ def _case_of_inspection(inspection):
 
 @require_perm("cases.edit")
 def case_create(request):
+    from qingyuan.operations.access import responsible_region
     from qingyuan.subjects.models import Subject
 
     try:
@@ -204,7 +205,8 @@ def case_create(request):
         request.POST or None,
         unit=unit,
         initial=origin["initial"],
-        region=origin["subject"].region,
+        # The campaigns offered are those of the region answerable for the site (指定管辖).
+        region=responsible_region(origin["subject"]),
         on=services.checked_day(lead=origin["lead"], inspection=inspection),
     )
     if inspection is not None and request.method != "POST":

@@ -61,7 +61,7 @@ def _actor_rule(module: str, name: str):
 
 
 def _in_scope(user, case) -> bool:
-    return Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    return Case.objects.in_jurisdiction_of(user).filter(pk=case.pk).exists()
 
 
 T = Transition

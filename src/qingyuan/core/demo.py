@@ -470,17 +470,43 @@ def _scene_photo(n: int):
 
 def _ensure_campaigns_and_operations():
     from qingyuan.campaigns.demo import load_demo_campaigns
-    from qingyuan.operations.demo import load_demo_operations
+    from qingyuan.operations.demo import load_demo_operations, load_demo_spotchecks
 
     users = list(User.objects.filter(username__in=[d[0] for d in DEMO_USERS]).select_related("unit__region"))
     load_demo_campaigns(Region.objects.get(code=CITY), _ensure_units(), users)
     load_demo_operations()
+    load_demo_spotchecks()
+
+
+def _ensure_reward_standard():
+    from qingyuan.leads.demo import load_demo_reward_standard
+
+    load_demo_reward_standard(CITY)
+
+
+def _ensure_designation():
+    # Last, on a border site no other demo record touches (operations.demo.load_demo_designation).
+    from qingyuan.operations.demo import load_demo_designation
+
+    load_demo_designation()
 
 
 def _ensure_reports():
     from qingyuan.reports.demo import load_demo_reports
 
     load_demo_reports()
+
+
+def _ensure_oversight():
+    from qingyuan.oversight.demo import load_demo_oversight
+
+    load_demo_oversight()
+
+
+def _ensure_liaison():
+    from qingyuan.liaison.demo import load_demo_liaison
+
+    load_demo_liaison()
 
 
 @transaction.atomic
@@ -495,9 +521,13 @@ def load_demo() -> list[tuple[str, str, str]]:
     _ensure_registry(rng)
     _ensure_subjects(rng, User.objects.get(username="wz_chief"))
     _ensure_leads(User.objects.get(username="wz_clerk"))
+    _ensure_reward_standard()
     _ensure_enforcement()
     _ensure_campaigns_and_operations()
+    _ensure_liaison()
     _ensure_reports()
+    _ensure_oversight()
+    _ensure_designation()
     return [
         (u.username, u.get_role_display(), str(u.unit))
         for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])

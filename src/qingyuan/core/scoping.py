@@ -1,6 +1,7 @@
 """Jurisdiction scoping: the one queryset method every list, detail, export and API call goes through."""
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 
@@ -13,8 +14,32 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     region_lookup = "region__code"
+    # Path to the supervised site's id on rows about one site (the site itself, its cases,
+    # inspections, evidence). An active cross-jurisdiction grant for the site (指定管辖 held by the
+    # user's unit, 联动执法 held by the user) opens those rows to the holder, history included.
+    subject_lookup: str | None = None
+    # Which grants open the rows: any (None), or one GrantReason. Cases and what hangs off them open
+    # to a designated unit only; a joint operation's visitors see the site, not its case files.
+    subject_grant_reason: str | None = None
 
     def visible_to(self, user):
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        own = Q(**{f"{self.region_lookup}__startswith": prefix})
+        if self.subject_lookup:
+            from qingyuan.operations.access import granted_subject_ids
+
+            if ids := granted_subject_ids(user, reason=self.subject_grant_reason):
+                own |= Q(**{f"{self.subject_lookup}__in": sorted(ids)})
+        return self.filter(own)
+
+    def in_jurisdiction_of(self, user):
+        """The rows the user's own jurisdiction holds, grants aside: what a write to a case may
+        touch. A grant opens a site's history to read; the cases a designated county runs carry its
+        own region (operations.access.responsible_region)."""
         prefix = jurisdiction_prefix(user)
         if prefix is None:
             return self.none()

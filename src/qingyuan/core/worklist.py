@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,10 +181,10 @@ def _referrals(user, today) -> list[Item]:
         if user.can("cases.approve"):
             scope |= Q(case__unit_id=user.unit_id)
         rows, link = pending.filter(pk__in=Referral.objects.filter(scope).values("pk")), True
-    elif user.unit_id and user.unit.kind in {"police", "market", "drug"}:
-        # A liaison of the police or market regulation sees what was sent to agencies of its kind.
-        sent = [ReferralStatus.TRANSFERRED, ReferralStatus.RECEIVED]
-        rows, link = pending.filter(target=user.unit.kind, status__in=sent), False
+    elif user.can("liaison.receive"):
+        # A department's liaison sees what was addressed to their own unit (not to every unit of its
+        # kind in the region), and answers it on the liaison page.
+        return _addressed_referrals(user)
     else:
         return []
     items = []
@@ -199,6 +199,33 @@ def _referrals(user, today) -> list[Item]:
         text = f"案件移送（{ref.get_target_display()}）：{_short(case, 30)}"
         url = ref.case.get_absolute_url() + "#followup" if link else ""
         items.append(Item(kind="移送", text=text, url=url, note=state))
+    return items
+
+
+def _addressed_referrals(user) -> list[Item]:
+    from qingyuan.cases.models import Referral, ReferralStatus
+
+    wanted = Q(
+        status__in=[ReferralStatus.TRANSFERRED, ReferralStatus.RECEIVED, ReferralStatus.REVIEW_REQUESTED]
+    )
+    wanted |= Q(status=ReferralStatus.ACCEPTED, investigation_result="")
+    rows = (
+        Referral.objects.filter(wanted, receiving_unit_id=user.unit_id)
+        .select_related("case__unit")
+        .order_by("transferred_at", "pk")
+    )
+    todo = {
+        ReferralStatus.TRANSFERRED: "待接收",
+        ReferralStatus.RECEIVED: "待决定是否受理/立案",
+        ReferralStatus.ACCEPTED: "已受理，待登记办理结果",
+        ReferralStatus.REVIEW_REQUESTED: "卫生健康部门提请复议，待登记复议结果",
+    }
+    items = []
+    for ref in rows[:SECTION_LIMIT]:
+        text = f"案件移送（{ref.case.unit.name}）：{_short(ref.case.title, 30)}"
+        sent = f"{timezone.localtime(ref.transferred_at):%Y-%m-%d}移送" if ref.transferred_at else ""
+        url = reverse("liaison:referral", args=[ref.pk])
+        items.append(Item(kind="移送", text=text, url=url, note=f"{sent}，{todo[ref.status]}"))
     return items
 
 
@@ -303,7 +330,62 @@ def _owed_forms(user, today) -> list[Item]:
     return items
 
 
-SOURCES = [_leads, _cases, _rechecks, _referrals, _duties, _owed_forms, _submissions, _grants]
+def _spotchecks(user, today) -> list[Item]:
+    """Spot checks: a drawn inspector's items to record (permission follows the draw, whatever the
+    role), and for the planning unit the checks to end and to publish (双随机、一公开)."""
+    from qingyuan.operations.models import SpotCheckPlan, SpotCheckStatus
+
+    scope = Q(inspectors=user, status=SpotCheckStatus.DRAWN)
+    if user.can("spotchecks.manage"):
+        scope |= Q(unit_id=user.unit_id, status__in=[SpotCheckStatus.DRAWN, SpotCheckStatus.COMPLETED])
+    open_items = Count("items", filter=Q(items__recorded_at__isnull=True), distinct=True)
+    drawn = SpotCheckPlan.inspectors.through.objects.filter(spotcheckplan_id=OuterRef("pk"), user_id=user.pk)
+    rows = (
+        SpotCheckPlan.objects.visible_to(user)
+        .filter(pk__in=SpotCheckPlan.objects.filter(scope).values("pk"))
+        .annotate(left=open_items, drawn=Exists(drawn))
+        .order_by("pk")
+    )
+    items = []
+    for plan in rows[:SECTION_LIMIT]:
+        if plan.status == SpotCheckStatus.COMPLETED:
+            what = "已结束，待公开"
+        elif plan.drawn and plan.left:
+            what = f"您被抽中为督查人员，待记录{plan.left}个对象的检查结果"
+        elif not plan.left and plan.unit_id == user.unit_id and user.can("spotchecks.manage"):
+            what = "结果已全部记录，待结束检查"
+        else:
+            continue  # the drawn are still recording: nothing for the planning unit to do yet
+        text = f"督查抽查“{_short(plan.name, 30)}”：{what}"
+        items.append(Item(kind="督查抽查", text=text, url=plan.get_absolute_url()))
+    return items
+
+
+def _oversight(user, today) -> list[Item]:
+    """挂牌督办 and 督导整改: the lower unit's reports due, the upper level's results to accept."""
+    from qingyuan.oversight.selectors import work_items
+
+    items = []
+    for row in work_items(user, today):
+        item = _dated(row.kind, row.text, row.url, row.due, row.label, today, note=row.note)
+        if row.met:
+            item.badge = None  # the lower unit has reported: the deadline is no longer its to miss
+        items.append(item)
+    return items
+
+
+SOURCES = [
+    _leads,
+    _cases,
+    _rechecks,
+    _referrals,
+    _duties,
+    _owed_forms,
+    _submissions,
+    _grants,
+    _spotchecks,
+    _oversight,
+]
 
 
 def work_list(user, today: dt.date | None = None) -> WorkList:

@@ -43,15 +43,19 @@ class InspectionForm(StyledForm):
         error_messages={"invalid": "表单标识无效，请刷新页面后重新填写"},
     )
 
-    def __init__(self, *args, actor, items=(), region=None, **kwargs):
+    def __init__(self, *args, actor, items=(), region=None, teammates=(), **kwargs):
         super().__init__(*args, **kwargs)
         from qingyuan.accounts.models import User
         from qingyuan.leads.forms import add_campaign_field
 
         add_campaign_field(self, region, timezone.localdate())
         self.items = list(items)
+        # The inspecting unit's officers, and in a joint operation the team mates from other counties
+        # (operations.access.joint_teammates), so a mixed team records its visit together.
         self.fields["officers"].queryset = User.objects.filter(
-            unit=actor.unit, is_active=True, role__in=[Role.INSPECTOR, Role.CHIEF]
+            Q(unit=actor.unit) | Q(pk__in=list(teammates)),
+            is_active=True,
+            role__in=[Role.INSPECTOR, Role.CHIEF],
         ).order_by("full_name", "username")
         if not self.is_bound:
             self.initial.setdefault("officers", [actor.pk])

@@ -74,6 +74,7 @@ class ChecklistItem(models.Model):
 
 class InspectionQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
+    subject_lookup = "subject_id"
 
 
 class Inspection(models.Model):
@@ -203,6 +204,7 @@ class EvidenceKind(models.TextChoices):
 
 class EvidenceQuerySet(ScopedQuerySet):
     region_lookup = "subject__region__code"
+    subject_lookup = "subject_id"
 
 
 class Evidence(models.Model):

@@ -139,6 +139,10 @@ def inspection_record(
         raise PermissionDenied("无权记录监督检查")
     if not may_act_on(actor, subject):
         raise PermissionDenied("该监管对象不在您的管辖范围内")
+    from qingyuan.operations.access import require_may_act, responsible_region
+
+    # 指定管辖: the county of the address no longer records inspections there from the designation on.
+    require_may_act(actor, subject, started_at)
     if client_id:
         earlier = resubmitted(actor, client_id)
         if earlier is not None:
@@ -173,7 +177,11 @@ def inspection_record(
             errors.setdefault("lead", []).append("该线索关联的是另一个监管对象")
     if started_at is not None:
         try:
-            check_campaign_tag(campaign, region=subject.region, on=timezone.localtime(started_at).date())
+            check_campaign_tag(
+                campaign,
+                region=responsible_region(subject, started_at),
+                on=timezone.localtime(started_at).date(),
+            )
         except ValidationError as exc:
             errors.setdefault("campaign", []).extend(exc.message_dict["campaign"])
     template = checklists.template_for(subject)
@@ -190,7 +198,8 @@ def inspection_record(
         started_at=started_at,
         ended_at=ended_at,
         subject=subject,
-        region_id=subject.region_id,
+        # Counted where the site was answered for on the day of the visit (指定管辖 moves it).
+        region=responsible_region(subject, started_at),
         unit=unit,
         persons_present=(persons_present or "").strip(),
         vehicles=vehicles or 0,
@@ -222,8 +231,19 @@ def inspection_record(
     after = audit.snapshot(inspection)
     after["officers"] = [f"{officer_name(o)}（{o.credential_no}）" for o in inspection.officers.all()]
     after["answers"] = {item.text: result for item, result, _note in rows}
+    from qingyuan.operations.access import grant_audit_facts
+
+    # A visit allowed through a cross-jurisdiction grant names the grant (and its operation).
+    after.update(grant_audit_facts(subject, [actor, *inspection.officers.all()]))
     audit.record(actor=actor, action=audit.AuditAction.CREATE, target=inspection, after=after)
     return inspection
+
+
+def _grant_facts(subject, actor) -> dict:
+    """The grant an evidence upload was allowed through, named in its audit row (empty: own site)."""
+    from qingyuan.operations.access import grant_audit_facts
+
+    return grant_audit_facts(subject, [actor])
 
 
 def _custody(evidence, action, *, user=None, request=None, note=""):
@@ -302,7 +322,7 @@ def evidence_add(
                 actor=actor,
                 action=audit.AuditAction.CREATE,
                 target=evidence,
-                after=audit.snapshot(evidence),
+                after={**audit.snapshot(evidence), **_grant_facts(subject, actor)},
                 region_code=subject.region_id,
             )
     except BaseException:

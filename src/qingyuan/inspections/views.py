@@ -13,6 +13,7 @@ from qingyuan.core import audit
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_area_perm
 from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.core.workflow import NotPermitted
 from qingyuan.operations import access
 
 from . import checklists, selectors, services
@@ -117,8 +118,9 @@ def inspection_create(request):
         request.POST or None,
         actor=request.user,
         items=checklists.items_for(template),
-        region=subject.region,
+        region=access.responsible_region(subject),  # its campaigns; 指定管辖 moves it
         initial=initial,
+        teammates=access.joint_teammates(request.user, subject),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,6 +143,9 @@ def inspection_create(request):
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except NotPermitted as exc:
+            # A refusal that names its reason (指定管辖 to another county): shown with the input kept.
+            form.add_error(None, str(exc))
         else:
             if getattr(inspection, "resubmitted", False):
                 messages.info(request, "该检查记录已经保存过，本次没有重复保存。")

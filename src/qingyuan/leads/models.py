@@ -5,6 +5,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingyuan.core.crypto import EncryptedTextField, mask_phone, phone_index
 from qingyuan.core.scoping import ScopedQuerySet
+from qingyuan.rules.models import VersionedRule
 from qingyuan.subjects.models import PracticeContent
 
 
@@ -331,20 +333,112 @@ class RewardDecision(models.TextChoices):
     REFUSED = "refused", _("不予奖励")
 
 
+class RewardStatus(models.TextChoices):
+    """Where a reward stands (leads.rewards.REWARD_WORKFLOW moves it)."""
+
+    PROPOSED = "proposed", _("待领导审批")
+    APPROVED = "approved", _("已批准待支付")
+    REFUSED = "refused", _("审批未同意")
+    NOT_GRANTED = "not_granted", _("不予奖励")
+    PAID = "paid", _("已支付")
+
+
+class RewardStandard(VersionedRule):
+    """One version of a region's 举报奖励标准: the range and cap per tip and the amount above which a
+    leader approves, for one category or (category blank) as the region's general scale. The
+    standard that applies to a tip is the one in force in the nearest region above the tip's place
+    that has one; `code` is "<region code>:<category or general>", so each scale keeps its history."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(
+        _("问题类别"), max_length=32, choices=Category.choices, blank=True, help_text=_("留空为通用标准")
+    )
+    amount_min = models.DecimalField(_("每件最低金额（元）"), max_digits=10, decimal_places=2)
+    amount_max = models.DecimalField(_("每件标准最高金额（元）"), max_digits=10, decimal_places=2)
+    cap = models.DecimalField(
+        _("单件封顶金额（元）"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("超过标准最高金额、不超过封顶金额的，须写明理由并经领导审批"),
+    )
+    approval_threshold = models.DecimalField(
+        _("须领导审批的金额（元）"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("奖励金额超过此数的，由领导审批后方可支付"),
+    )
+
+    class Meta(VersionedRule.Meta):
+        verbose_name = _("举报奖励标准")
+        verbose_name_plural = _("举报奖励标准")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="rewardstandard_code_version")
+        ]
+
+    def __str__(self):
+        return f"{self.region.name}{self.get_category_display() or '通用'}奖励标准 第{self.version}版"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.amount_min is not None and self.amount_min < 0:
+            errors["amount_min"] = _("每件最低金额不能为负数")
+        if None not in (self.amount_min, self.amount_max) and self.amount_max < self.amount_min:
+            errors["amount_max"] = _("标准最高金额不能低于最低金额")
+        if None not in (self.amount_max, self.cap) and self.cap < self.amount_max:
+            errors["cap"] = _("封顶金额不能低于标准最高金额")
+        if self.approval_threshold is not None and self.approval_threshold < 0:
+            errors["approval_threshold"] = _("须领导审批的金额不能为负数")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RewardQuerySet(ScopedQuerySet):
+    """A reward is visible where its lead is: in the region of the unit handling the lead."""
+
+    region_lookup = "lead__handling_unit__region__code"
+
+
 class Reward(models.Model):
-    """有奖举报: the decision on a tip's reward and its payment."""
+    """有奖举报: the decision on a tip's reward, the leader's approval above the standard's threshold,
+    and its payment."""
 
     lead = models.OneToOneField(Lead, verbose_name=_("线索"), on_delete=models.PROTECT, related_name="reward")
     decision = models.CharField(_("奖励决定"), max_length=16, choices=RewardDecision.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RewardStatus.choices, default=RewardStatus.APPROVED, db_index=True
+    )
     amount = models.DecimalField(_("奖励金额（元）"), max_digits=10, decimal_places=2, default=0)
     reason = models.TextField(_("理由"), blank=True)
+    standard = models.ForeignKey(
+        RewardStandard,
+        verbose_name=_("适用标准"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rewards",
+    )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    review_note = models.TextField(_("审批意见"), blank=True)
     paid_amount = models.DecimalField(
         _("实付金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     paid_at = models.DateField(_("支付日期"), null=True, blank=True)
     payment_reference = models.CharField(_("支付凭证号"), max_length=64, blank=True)
+
+    objects = RewardQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("举报奖励")
@@ -359,6 +453,34 @@ class Reward(models.Model):
 
     def __str__(self):
         return f"{self.lead} {self.get_decision_display()}"
+
+    def get_absolute_url(self):
+        return self.lead.get_absolute_url()
+
+
+class RewardClaim(models.Model):
+    """The claimant of an anonymous tip's reward, who proved to be the reporter with the tip's 查询码.
+    Identity encrypted at rest like the reporter's, shown only to holders of leads.reporter, each
+    showing audited."""
+
+    lead = models.OneToOneField(
+        Lead, verbose_name=_("线索"), on_delete=models.PROTECT, related_name="reward_claim"
+    )
+    name = EncryptedTextField(_("姓名"))
+    id_number = EncryptedTextField(_("身份证号"))
+    phone = EncryptedTextField(_("联系电话"))
+    bank_account = EncryptedTextField(_("收款银行账号"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("奖励申领人")
+        verbose_name_plural = _("奖励申领人")
+
+    def __str__(self):
+        return f"申领人#{self.pk}"  # never the name: this string can reach logs and audit rows
 
 
 class DeliveryMethod(models.TextChoices):

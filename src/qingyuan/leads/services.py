@@ -4,7 +4,6 @@ transaction, notifications after commit. Every step that moves a lead goes throu
 in force (rules), never from constants here."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +21,8 @@ from qingyuan.rules.selectors import limit_in_force
 from qingyuan.subjects.services import normalize_phone
 
 from . import feedback, workflow
-from .models import Attachment, Conclusion, FeedbackTemplate, Lead, Reporter, Reward, Status
+from .models import Attachment, Channel, Conclusion, FeedbackTemplate, Lead, Reporter, Status
+from .rewards import reward_decide, reward_pay  # noqa: F401  (the rewards' services live in rewards.py)
 from .workflow import LEAD_WORKFLOW, TRANSITIONS
 from .workflow import lead_event as _event
 from .workflow import responsible as _responsible
@@ -134,7 +134,10 @@ def lead_register(
     portal has no actor, and its configured default unit must not override the routing by place."""
     if getattr(actor, "is_authenticated", False):
         # The public portal and partner systems register without an account (actor None).
-        _require(actor, "leads.register", "您没有登记线索的权限")
+        # Another department's liaison registers only what it transfers (部门移送), not tips at large.
+        department = channel == Channel.TRANSFER and actor.can("liaison.receive")
+        if not department:
+            _require(actor, "leads.register", "您没有登记线索的权限")
     received_at = received_at or timezone.now()
     fallback = (
         handling_unit or getattr(actor, "unit", None) or getattr(partner, "unit", None) or fallback_unit
@@ -467,56 +470,6 @@ def reported_phone_reveal(*, actor, lead) -> str:
             region_code=lead.handling_unit.region_id,
         )
     return lead.reported_phone
-
-
-@transaction.atomic
-def reward_decide(*, actor, lead, decision: str, amount: Decimal, reason: str = "") -> Reward:
-    _require(actor, "leads.reward", "您没有决定举报奖励的权限", lead)
-    if lead.conclusion not in {Conclusion.TRUE, Conclusion.PARTLY_TRUE, Conclusion.CASE_OPENED}:
-        raise ValidationError({"decision": "只有核查属实或部分属实的举报才能给予奖励"})
-    if decision == "granted" and amount <= 0:
-        raise ValidationError({"amount": "给予奖励时金额须大于0"})
-    reward = Reward(
-        lead=lead,
-        decision=decision,
-        amount=amount if decision == "granted" else Decimal("0"),
-        reason=reason,
-        decided_by=actor,
-    )
-    reward.full_clean()
-    reward.save()
-    _event(lead, actor, "奖励决定", note=f"{reward.get_decision_display()} {reward.amount}元")
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.CREATE,
-        target=reward,
-        after=audit.snapshot(reward),
-        region_code=lead.handling_unit.region_id,
-    )
-    return reward
-
-
-@transaction.atomic
-def reward_pay(*, actor, reward, paid_amount: Decimal, paid_at: dt.date, reference: str) -> Reward:
-    """`reward` None: the lead has no reward decision yet, which is the caller's input error."""
-    if reward is None:
-        _require(actor, "leads.reward", "您没有登记奖励支付的权限")
-        raise ValidationError({"paid_amount": "该线索尚未作出奖励决定，不能登记支付"})
-    _require(actor, "leads.reward", "您没有登记奖励支付的权限", reward.lead)
-    reward = Reward.objects.select_for_update().get(pk=reward.pk)
-    if reward.decision != "granted":
-        raise ValidationError({"paid_amount": "不予奖励的举报不能登记支付"})
-    if reward.paid_at:
-        raise ValidationError({"paid_amount": "该奖励已登记支付"})
-    if paid_amount <= 0 or paid_amount > reward.amount:
-        raise ValidationError({"paid_amount": f"实付金额应大于0且不超过决定金额{reward.amount}元"})
-    before = audit.snapshot(reward)
-    reward.paid_amount, reward.paid_at, reward.payment_reference = paid_amount, paid_at, reference
-    reward.save()
-    _event(reward.lead, actor, "奖励支付", note=f"{paid_amount}元，凭证{reference}")
-    b, a = audit.diff(before, audit.snapshot(reward))
-    audit.record(actor=actor, action=audit.AuditAction.UPDATE, target=reward, before=b, after=a)
-    return reward
 
 
 def current_due(lead) -> dt.date | None:

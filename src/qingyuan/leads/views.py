@@ -35,6 +35,12 @@ from .models import Category, Channel, Lead, Satisfaction, Status
 from .uploads import attachment_open, check_files
 
 
+def reward_panel(user, lead) -> dict:
+    from .reward_views import panel  # the reward pages import this module's render_detail
+
+    return panel(user, lead)
+
+
 class LeadFilter(StyledFilterSet):
     q = django_filters.CharFilter(label="编号/内容/地点", method="search")
     status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
@@ -97,7 +103,10 @@ def lead_list_source(user):
 @require_perm("leads.view")
 def lead_list(request):
     qs = lead_list_source(request.user).queryset
-    extra = {"can_register": request.user.can("leads.register")}
+    extra = {
+        "can_register": request.user.can("leads.register"),
+        "can_reward": request.user.can("leads.reward"),
+    }
     if request.GET.get("export") != "xlsx":
         # The figures describe exactly the listed leads: same scope, same filters as render_list.
         filterset = LeadFilter(request.GET or None, queryset=qs, request=request)
@@ -203,6 +212,7 @@ def render_detail(request, lead, *, bound=None, errors=(), status=200):
         "person_penalties": person_penalties,
         "can_see_reporter": services.can_see_reporter(user, lead),
         "can_reward": user.can("leads.reward"),
+        "reward_panel": reward_panel(user, lead),
         "can_edit_subjects": user.can("subjects.edit"),
         "can_inspect": user.can("inspections.edit") and lead.status == Status.VERIFYING,
         "page_errors": list(errors),

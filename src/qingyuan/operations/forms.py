@@ -19,8 +19,20 @@ class OperationForm(StyledForm):
     nominations_per_county = forms.IntegerField(label="每区县提名人数", min_value=1, max_value=20, initial=2)
     first_starts_on = forms.DateField(label="第一次行动开始日期", widget=DateInput)
     first_ends_on = forms.DateField(label="第一次行动结束日期", widget=DateInput)
+    first_extended_reason = forms.CharField(
+        label="第一次行动延长原因",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每次行动为期一周；超过规定天数时必填",
+    )
     second_starts_on = forms.DateField(label="第二次行动开始日期", widget=DateInput, required=False)
     second_ends_on = forms.DateField(label="第二次行动结束日期", widget=DateInput, required=False)
+    second_extended_reason = forms.CharField(
+        label="第二次行动延长原因",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每次行动为期一周；超过规定天数时必填",
+    )
 
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +50,7 @@ class OperationForm(StyledForm):
             elif end < start:
                 self.add_error(f"{prefix}_ends_on", f"{label}行动结束日期不能早于开始日期")
             else:
-                periods.append((start, end))
+                periods.append((start, end, data.get(f"{prefix}_extended_reason", "")))
         data["periods"] = periods
         return data
 
@@ -74,23 +86,35 @@ class NominationForm(StyledForm):
 
 
 class ResultForm(StyledForm):
-    summary = forms.CharField(label="查处情况", widget=forms.Textarea(attrs={"rows": 3}))
-    educated = forms.IntegerField(label="开展法制宣教人数", min_value=0, initial=0)
-    investigated = forms.IntegerField(label="查处户数", min_value=0, initial=0)
-    penalised = forms.IntegerField(label="处罚户数", min_value=0, initial=0)
-    rechecked = forms.IntegerField(label="复查户数", min_value=0, initial=0)
-    officer_trips = forms.IntegerField(label="出动执法人次数", min_value=0, initial=0)
-    vehicle_trips = forms.IntegerField(label="出动执法车辆辆次", min_value=0, initial=0)
-    media_reports = forms.IntegerField(label="媒体报道次数", min_value=0, initial=0)
+    notes = forms.CharField(
+        label="查处情况说明",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="数字由检查、案件、复查记录自动统计，此处只写情况说明",
+    )
 
-    FIGURES = (
-        "educated",
-        "investigated",
-        "penalised",
-        "rechecked",
-        "officer_trips",
-        "vehicle_trips",
-        "media_reports",
+
+class TeamForm(StyledForm):
+    members = forms.ModelMultipleChoiceField(
+        label="队员（本组区县提名的监督员）",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leader = forms.ModelChoiceField(label="带队人", queryset=None, required=False, empty_label="（请选择）")
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("members", "leader"):
+            self.fields[name].queryset = candidates
+            self.fields[name].label_from_instance = lambda u: f"{u.full_name}（{u.unit.name}）"
+
+
+class ConfirmForm(StyledForm):
+    grouping_reason = forms.CharField(
+        label="分组不符合要求的原因",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每个区县编入且只编入一个分组、每组4-6个区县；不符合时必填",
     )
 
 

@@ -111,6 +111,9 @@ class JointOperation(models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("部署时间"), null=True, blank=True)
+    # Recorded when the city confirms a grouping that departs from seed 001 (every county in exactly
+    # one group of 4–6): the departure stays visible on the page and in the audit row of the step.
+    grouping_reason = models.TextField(_("分组不符合要求的原因"), blank=True)
 
     objects = OperationQuerySet.as_manager()
 
@@ -145,6 +148,9 @@ class OperationPeriod(models.Model):
     )
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
+    # A period longer than the configured length (rules threshold JOINT_OPERATION_DAYS, seed 001:
+    # 每次行动为期一周) is accepted only with this reason, shown on the page and audited.
+    extended_reason = models.TextField(_("延长原因"), blank=True)
 
     class Meta:
         verbose_name = _("行动时段")
@@ -160,6 +166,10 @@ class OperationPeriod(models.Model):
 
     def __str__(self):
         return f"{self.starts_on:%Y-%m-%d} 至 {self.ends_on:%Y-%m-%d}"
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
 
 
 class OperationGroup(models.Model):
@@ -368,8 +378,9 @@ class AccessGrant(models.Model):
 
 
 class OperationResult(models.Model):
-    """What the county with jurisdiction reports for a target site (S001-A3), due a week after the
-    operation's last period ends (seed 001 四(二)3)."""
+    """The county with jurisdiction's account of a target site (附件3), due a week after the
+    operation's last period ends (seed 001 四(二)3). Only words: every figure of S001-A3 is computed
+    from the records (inspections, cases, rechecks, outreach and media reports), never typed here."""
 
     operation = models.ForeignKey(
         JointOperation, verbose_name=_("行动"), on_delete=models.CASCADE, related_name="results"
@@ -380,14 +391,7 @@ class OperationResult(models.Model):
     county = models.ForeignKey(
         "regions.Region", verbose_name=_("管辖区县"), on_delete=models.PROTECT, related_name="+"
     )
-    summary = models.TextField(_("查处情况"))
-    educated = models.PositiveIntegerField(_("开展法制宣教人数"), default=0)
-    investigated = models.PositiveIntegerField(_("查处户数"), default=0)
-    penalised = models.PositiveIntegerField(_("处罚户数"), default=0)
-    rechecked = models.PositiveIntegerField(_("复查户数"), default=0)
-    officer_trips = models.PositiveIntegerField(_("出动执法人次数"), default=0)
-    vehicle_trips = models.PositiveIntegerField(_("出动执法车辆辆次"), default=0)
-    media_reports = models.PositiveIntegerField(_("媒体报道次数"), default=0)
+    notes = models.TextField(_("查处情况说明"))
     due_on = models.DateField(_("上报期限"))
     reported_on = models.DateField(_("上报日期"))
     reported_by = models.ForeignKey(
@@ -501,10 +505,12 @@ class Population(models.TextChoices):
 
 class SpotCheckStatus(models.TextChoices):
     """Where a spot check stands (operations.workflow): drawn may be redrawn from the same seed while
-    no result is recorded; once published the sample is public and stays as it is."""
+    no result is recorded; while drawn the drawn inspectors record results; ended, nobody records any
+    more; once published the plan and results are public and stay as they are."""
 
     DRAFT = "draft", _("已创建")
     DRAWN = "drawn", _("已抽取")
+    COMPLETED = "completed", _("已结束")
     PUBLISHED = "published", _("已公开")
 
 
@@ -556,6 +562,7 @@ class SpotCheckPlan(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
     inspectors = models.ManyToManyField(USER, verbose_name=_("督查人员"), related_name="+", blank=True)
+    completed_at = models.DateTimeField(_("检查结束时间"), null=True, blank=True)
     published = models.BooleanField(_("已公开"), default=False)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
 

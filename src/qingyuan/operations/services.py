@@ -9,11 +9,26 @@ from django.utils import timezone
 
 from qingyuan.accounts.models import User
 from qingyuan.accounts.roles import Role
-from qingyuan.core import audit, workdays
+from qingyuan.core import audit
 from qingyuan.regions.models import Level, Region
 
 from ._common import LOCAL_TZ, _campaign_checked, _in_jurisdiction, _require, day_start  # noqa: F401
 from .grouping import propose_groups
+from .joint import (  # noqa: F401
+    RESULT_DAYS,
+    checked_periods,
+    city_counties,
+    default_team,
+    grouping_problems,
+    may_report,
+    operation_span,
+    prune_teams,
+    result_due_on,
+    result_report,
+    target_figures,
+    team_candidates,
+    team_save,
+)
 from .models import (
     AccessGrant,
     CityEvaluation,
@@ -22,16 +37,12 @@ from .models import (
     Nomination,
     OperationGroup,
     OperationPeriod,
-    OperationResult,
     OperationStatus,
     RegionAdjacency,
     TargetSite,
-    Team,
     county_code,
 )
 from .workflow import OPERATION_WORKFLOW
-
-RESULT_DAYS = 7  # seed 001 四(二)3: 集中联合执法行动后一周内上报
 
 
 def period_bounds(period) -> tuple[dt.datetime, dt.datetime]:
@@ -94,29 +105,23 @@ def adjacency_of(counties) -> list[RegionAdjacency]:
 # --- joint operations -----------------------------------------------------------------------
 
 
-def _check_periods(periods):
-    if not periods:
-        raise ValidationError({"periods": "请至少填写一个行动时段"})
-    for starts_on, ends_on in periods:
-        if ends_on < starts_on:
-            raise ValidationError({"periods": f"行动时段{starts_on}至{ends_on}：结束日期不能早于开始日期"})
-
-
 @transaction.atomic
 def operation_create(
     *,
     actor,
     name: str,
     nomination_deadline: dt.date,
-    periods: list[tuple[dt.date, dt.date]],
+    periods: list[tuple],
     nominations_per_county: int = 2,
     campaign=None,
 ) -> JointOperation:
-    """The city office opens an operation for its own region."""
+    """The city office opens an operation for its own region. `periods` are (starts_on, ends_on) or
+    (starts_on, ends_on, extended_reason): a period longer than the configured length needs the
+    reason (joint.checked_periods)."""
     _require(actor, "operations.manage")
     if actor.unit is None or actor.unit.region.level != Level.CITY:
         raise ValidationError("联动执法行动由市级单位组织")
-    _check_periods(periods)
+    periods = checked_periods(periods)
     operation = JointOperation(
         unit=actor.unit,
         region=actor.unit.region,
@@ -128,10 +133,12 @@ def operation_create(
     )
     operation.full_clean()
     operation.save()
-    for starts_on, ends_on in sorted(periods):
-        OperationPeriod.objects.create(operation=operation, starts_on=starts_on, ends_on=ends_on)
+    for starts_on, ends_on, reason in periods:
+        OperationPeriod.objects.create(
+            operation=operation, starts_on=starts_on, ends_on=ends_on, extended_reason=reason
+        )
     after = audit.snapshot(operation)
-    after["periods"] = [[str(a), str(b)] for a, b in sorted(periods)]
+    after["periods"] = [[str(a), str(b), *([r] if r else [])] for a, b, r in periods]
     audit.record(actor=actor, action=audit.AuditAction.CREATE, target=operation, after=after)
     return operation
 
@@ -149,14 +156,6 @@ def _lock_planning(operation, actor) -> JointOperation:
     if operation.status != OperationStatus.PLANNING:
         raise ValidationError("行动已部署或已结束，不能再修改分组、点位或提名")
     return operation
-
-
-def city_counties(operation) -> list[Region]:
-    return list(
-        Region.objects.filter(parent_id=operation.region_id, level=Level.COUNTY, is_active=True).order_by(
-            "code"
-        )
-    )
 
 
 def workload_of(operation) -> dict[str, int]:
@@ -220,13 +219,16 @@ def group_save(*, actor, group, name: str, counties: list[Region]) -> OperationG
     group.save()
     group.counties.set(counties)
     _assign_targets(operation)
+    after = {"name": name, "counties": sorted(codes)}
+    if removed := prune_teams(operation):
+        after["team_members_removed"] = removed
     audit.record(
         actor=actor,
         action=audit.AuditAction.UPDATE,
         target=group,
         region_code=operation.region_id,
         before=before,
-        after={"name": name, "counties": sorted(codes)},
+        after=after,
     )
     return group
 
@@ -398,58 +400,20 @@ def nomination_status(operation, today=None) -> list[dict]:
     return rows
 
 
-@transaction.atomic
-def team_save(*, actor, team, members: list, leader=None) -> Team:
-    """The city adjusts a team before confirming; members come from the group's nominees."""
-    _require(actor, "operations.manage")
-    operation = _lock_planning(team.operation, actor)
-    counties = set(team.group.counties.values_list("code", flat=True))
-    allowed = set(
-        operation.nominations.filter(unit__region_id__in=counties).values_list("user_id", flat=True)
-    )
-    if any(m.pk not in allowed for m in members):
-        raise ValidationError({"members": "队员须为本组区县提名的监督员"})
-    if leader is not None and leader.pk not in {m.pk for m in members}:
-        raise ValidationError({"leader": "带队人须为本组队员"})
-    team.members.set(members)
-    team.leader = leader
-    team.save()
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.UPDATE,
-        target=team,
-        region_code=operation.region_id,
-        after={"members": sorted(m.pk for m in members), "leader": leader.pk if leader else None},
-    )
-    return team
-
-
-def _default_team(operation, group) -> Team:
-    team, created = Team.objects.get_or_create(operation=operation, group=group)
-    if created:
-        counties = list(group.counties.values_list("code", flat=True))
-        members = [
-            n.user
-            for n in operation.nominations.filter(unit__region_id__in=counties)
-            .select_related("user")
-            .order_by("unit__region_id", "id")
-        ]
-        team.members.set(members)
-        team.leader = members[0] if members else None
-        team.save()
-    return team
-
-
-def operation_confirm(*, actor, operation) -> list[AccessGrant]:
+def operation_confirm(*, actor, operation, grouping_reason: str = "") -> list[AccessGrant]:
     """The city confirms the teams and grants access: for every target site of a group, each team
     member from one of the group's OTHER counties gets one grant per operation period, covering
-    exactly that period's days (Asia/Shanghai). Their own county's sites need no grant."""
+    exactly that period's days (Asia/Shanghai). Their own county's sites need no grant. A grouping
+    that departs from seed 001 (joint.grouping_problems) is confirmed only with `grouping_reason`,
+    recorded on the operation and in the step's audit row."""
     grants = []
 
     def grant_access(operation):
+        # A nomination withdrawn after the city set a team takes its officer out of the team too.
+        prune_teams(operation)
         periods = list(operation.periods.all())
         for group in operation.groups.prefetch_related("counties", "targets__subject"):
-            team = _default_team(operation, group)
+            team = default_team(operation, group)
             members = list(team.members.select_related("unit"))
             for target in group.targets.all():
                 site_county = county_code(target.subject.region_id)
@@ -478,11 +442,16 @@ def operation_confirm(*, actor, operation) -> list[AccessGrant]:
                 after=audit.snapshot(grant),
             )
 
+    reason = (grouping_reason or "").strip()
+    changes = {"confirmed_at": timezone.now()}
+    if reason and grouping_problems(operation):
+        changes["grouping_reason"] = reason
     OPERATION_WORKFLOW.take(
         operation,
         "confirm",
         actor=actor,
-        changes={"confirmed_at": timezone.now()},
+        changes=changes,
+        inputs={"grouping_reason": reason},
         after=grant_access,
     )
     return grants
@@ -521,53 +490,6 @@ def operation_close(*, actor, operation) -> JointOperation:
     return OPERATION_WORKFLOW.take(operation, "close", actor=actor, after=revoke_grants)
 
 
-def result_due_on(operation) -> dt.date | None:
-    last = operation.periods.order_by("-ends_on").values_list("ends_on", flat=True).first()
-    return workdays.add_days(last, RESULT_DAYS) if last else None
-
-
-@transaction.atomic
-def result_report(
-    *, actor, target, summary: str, figures: dict | None = None, reported_on=None
-) -> OperationResult:
-    """The county with jurisdiction reports a target site's results (S001-A3)."""
-    operation = target.operation
-    site_county = county_code(target.subject.region_id)
-    if (
-        actor.unit is None
-        or actor.unit.region_id != site_county
-        or not (actor.can("operations.nominate") or actor.can("operations.manage"))
-    ):
-        raise PermissionDenied
-    if operation.status == OperationStatus.PLANNING:
-        raise ValidationError("行动尚未部署，不能上报结果")
-    if not (summary or "").strip():
-        raise ValidationError({"summary": "请填写查处情况"})
-    reported_on = reported_on or timezone.localdate()
-    result = OperationResult.objects.filter(target=target).first()
-    before = audit.snapshot(result) if result else None
-    result = result or OperationResult(operation=operation, target=target)
-    result.county_id = site_county
-    result.summary = summary
-    for field, value in (figures or {}).items():
-        setattr(result, field, value or 0)
-    result.due_on = result_due_on(operation)
-    result.reported_on = reported_on
-    result.reported_by = actor
-    result.full_clean()
-    result.save()
-    b, a = audit.diff(before, audit.snapshot(result))
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.UPDATE if before else audit.AuditAction.CREATE,
-        target=result,
-        region_code=site_county,
-        before=b,
-        after=a,
-    )
-    return result
-
-
 @transaction.atomic
 def evaluation_add(*, actor, operation, text: str) -> CityEvaluation:
     _require(actor, "operations.manage")
@@ -590,7 +512,9 @@ from .disputes import dispute_due_on, dispute_raise, dispute_resolve  # noqa: E4
 from .spotchecks import (  # noqa: E402, F401
     MIN_RATIO,
     inspector_pool,
+    may_record,
     sample_strata,
+    spotcheck_complete,
     spotcheck_create,
     spotcheck_draw,
     spotcheck_publish,

@@ -1,4 +1,6 @@
-"""Spot checks (督查抽查, 双随机): plans, stratified reproducible samples, inspectors drawn with recusal."""
+"""Spot checks (督查抽查, 双随机、一公开): plans, stratified reproducible samples, inspectors drawn
+with recusal; the drawn record the results (permission follows the draw), then the plan and its
+results are published."""
 
 import math
 import random
@@ -19,6 +21,7 @@ from .models import (
     Population,
     SpotCheckItem,
     SpotCheckPlan,
+    SpotCheckStatus,
     county_code,
 )
 from .workflow import SPOTCHECK_WORKFLOW
@@ -44,10 +47,12 @@ def sample_strata(rows: list[tuple[int, str]], ratio, seed) -> list[tuple[int, s
     return chosen
 
 
-def inspector_pool(plan):
+def inspector_pool(plan, sample=()):
     """Users with credentials (inspectors, supervisors) in the checking unit's jurisdiction, except
-    anyone of the checked region (recusal: nobody checks their own unit)."""
-    return (
+    (recusal) anyone of the checked region, since nobody checks their own unit, and anyone who was an
+    officer of a case about a drawn item's site, since nobody checks their own work. `sample` is the
+    drawn (primary key, county) pairs of the plan's population."""
+    pool = (
         User.objects.filter(
             is_active=True,
             role__in=[Role.INSPECTOR, Role.SUPERVISOR],
@@ -55,8 +60,42 @@ def inspector_pool(plan):
         )
         .exclude(credential_no="")
         .exclude(unit__region__code__startswith=plan.region.prefix)
-        .order_by("pk")
     )
+    handled = _case_officers(plan, [pk for pk, _ in sample])
+    if handled:
+        pool = pool.exclude(pk__in=handled)
+    return pool.order_by("pk")
+
+
+def _case_officers(plan, pks) -> set[int]:
+    """The officers of every case about the sites of the drawn items: for a closed case its own
+    site's cases, for an institution the cases of the sites registered as that institution."""
+    from qingyuan.cases.models import Case
+
+    if not pks:
+        return set()
+    if plan.population == Population.INSTITUTIONS:
+        cases = Case.objects.filter(subject__institution_id__in=pks)
+    else:
+        cases = Case.objects.filter(subject_id__in=Case.objects.filter(pk__in=pks).values("subject_id"))
+    return set(
+        Case.officers.through.objects.filter(case_id__in=cases.values("pk")).values_list("user_id", flat=True)
+    )
+
+
+def drawn_sample(plan) -> list[tuple[int, str]]:
+    """The items the plan's seed draws from its population as it stands now."""
+    return sample_strata(_population(plan), plan.ratio, plan.seed)
+
+
+def is_drawn(plan, user) -> bool:
+    return bool(getattr(user, "pk", None)) and plan.inspectors.filter(pk=user.pk).exists()
+
+
+def may_record(plan, user) -> bool:
+    """Permission follows the draw: the drawn inspectors record results while the check runs (已抽取),
+    whatever their role; it ends with the check."""
+    return plan.status == SpotCheckStatus.DRAWN and is_drawn(plan, user)
 
 
 def _population(plan):
@@ -133,10 +172,12 @@ def spotcheck_draw(*, actor, plan) -> SpotCheckPlan:
     """Draw (or redraw, while nothing is recorded) the sample and the inspectors from the seed."""
 
     def draw(plan):
+        # Items first: who must recuse depends on which sites are drawn. The same seed and the same
+        # population still give the same items and the same inspectors.
+        sample = drawn_sample(plan)
         inspectors = random.Random(f"{plan.seed}:inspectors").sample(
-            list(inspector_pool(plan)), plan.inspectors_count
+            list(inspector_pool(plan, sample)), plan.inspectors_count
         )
-        sample = sample_strata(_population(plan), plan.ratio, plan.seed)
         plan.items.all().delete()
         field = "institution_id" if plan.population == Population.INSTITUTIONS else "case_id"
         SpotCheckItem.objects.bulk_create(
@@ -161,22 +202,27 @@ def spotcheck_draw(*, actor, plan) -> SpotCheckPlan:
     )
 
 
-@transaction.atomic
 def spotcheck_record_check(*, actor, item) -> None:
-    """Only a drawn inspector or the planning unit's own staff record results; a page asks before it
+    """Only the drawn inspectors record results, and only while the check runs. A page asks before it
     reads the form, so that anyone else is refused whatever they posted."""
-    _require(actor, "spotchecks.record")
-    if actor.unit_id != item.plan.unit_id and not item.plan.inspectors.filter(pk=actor.pk).exists():
-        raise PermissionDenied
+    plan = item.plan
+    if not is_drawn(plan, actor):
+        raise PermissionDenied("您不是该督查抽查抽取的督查人员")
+    if plan.status != SpotCheckStatus.DRAWN:
+        raise PermissionDenied(f"该督查抽查{plan.get_status_display()}，不能再记录检查结果")
 
 
 @transaction.atomic
 def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckItem:
-    """A drawn inspector (or the planning unit's supervisor) records what the check found."""
+    """A drawn inspector records what the check found. The plan's row is locked first, as the steps of
+    its workflow lock it, so a result cannot slip in while the check is being ended."""
+    SpotCheckPlan.objects.select_for_update().filter(pk=item.plan_id).first()
     item = SpotCheckItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
     spotcheck_record_check(actor=actor, item=item)
     if not (result or "").strip():
         raise ValidationError({"result": "请填写检查结果"})
+    if compliant is None:
+        raise ValidationError({"compliant": "请选择结论"})
     before = audit.snapshot(item)
     item.result, item.compliant = result.strip(), compliant
     item.recorded_by, item.recorded_at = actor, timezone.now()
@@ -188,13 +234,19 @@ def spotcheck_record(*, actor, item, result: str, compliant: bool) -> SpotCheckI
         target=item,
         region_code=item.county_id,
         before=b,
-        after=a,
+        after={**(a or {}), "plan": item.plan_id, "as": "drawn_inspector"},
     )
     return item
 
 
+def spotcheck_complete(*, actor, plan) -> SpotCheckPlan:
+    """End the check once every drawn item has its result: the drawn inspectors' permission ends."""
+    return SPOTCHECK_WORKFLOW.take(plan, "complete", actor=actor, changes={"completed_at": timezone.now()})
+
+
 def spotcheck_publish(*, actor, plan) -> SpotCheckPlan:
-    """Publish the plan, its sample and its results (the public page reads `published`)."""
+    """Publish the ended check (一公开): the public site then shows the plan, its method and seed, the
+    sample and the results, redacted (portal.spotcheck_views)."""
     return SPOTCHECK_WORKFLOW.take(
         plan,
         "publish",

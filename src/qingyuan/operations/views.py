@@ -2,7 +2,6 @@
 
 import django_filters
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -22,6 +21,7 @@ from qingyuan.subjects.models import Subject
 from . import services
 from .forms import (
     AdjacencyForm,
+    ConfirmForm,
     DisputeForm,
     EvaluationForm,
     GroupForm,
@@ -29,20 +29,13 @@ from .forms import (
     OperationForm,
     ReopenForm,
     ResolveForm,
-    ResultForm,
-    SpotCheckForm,
-    SpotResultForm,
 )
 from .models import (
     DisputeStatus,
     JointOperation,
     JurisdictionDispute,
     OperationStatus,
-    Population,
     RegionAdjacency,
-    SpotCheckPlan,
-    TargetSite,
-    county_code,
 )
 
 
@@ -149,17 +142,13 @@ def operation_detail(request, pk):
 def _operation_page(request, operation, *, refused=None, chosen=(), **bound):
     """The operation page; after a refused action (`refused`: its name) with what was typed or ticked
     kept in `bound` / `chosen` and the message next to it."""
+    from .joint_views import group_blocks, s001_a3_url
+
     user = request.user
     can_manage = user.can("operations.manage") and user.unit_id == operation.unit_id
     due = services.result_due_on(operation)
-    targets = list(operation.targets.select_related("subject__region", "group", "result"))
     own_county = user.unit.region_id if user.unit and user.unit.region.level == Level.COUNTY else None
-    for target in targets:
-        target.can_report = (
-            own_county == county_code(target.subject.region_id)
-            and user.can("operations.nominate")
-            and operation.status != OperationStatus.PLANNING
-        )
+    blocks, loose = group_blocks(operation, user)
     grants = operation.grants.select_related("user__unit", "subject").order_by(
         "subject_id", "user_id", "starts_at"
     )
@@ -170,22 +159,28 @@ def _operation_page(request, operation, *, refused=None, chosen=(), **bound):
         "title": operation.name,
         "operation": operation,
         "periods": operation.periods.all(),
-        "groups": operation.groups.prefetch_related("counties", "team__members"),
-        "targets": targets,
+        "blocks": blocks,
+        "loose_rows": loose,
+        "has_targets": operation.targets.exists(),
+        "grouping_problems": [p for p in services.grouping_problems(operation) if p != "尚未分组"],
         "nominations": services.nomination_status(operation),
         "nominations_open": services.nominations_open(operation),
-        "teams": operation.teams.select_related("group", "leader").prefetch_related("members"),
         "grants": grants.distinct(),
         "due": due,
         "due_badge": due_badge(due) if due and operation.status != OperationStatus.PLANNING else None,
         "evaluations": operation.evaluations.select_related("by"),
         "can_manage": can_manage,
         "can_nominate": user.can("operations.nominate") and own_county is not None,
+        # The county's 附件3 is S001-A3 computed for it over the periods, submitted from the form page.
+        "a3_url": s001_a3_url(operation, user.unit.region)
+        if own_county and user.can("reports.submit") and operation.status != OperationStatus.PLANNING
+        else "",
     }
     if can_manage:
         context.update(
             candidates=services.target_candidates(operation).select_related("region"),
             reopen_form=bound.get("reopen_form") or ReopenForm(),
+            confirm_form=bound.get("confirm_form") or ConfirmForm(),
             evaluation_form=bound.get("evaluation_form") or EvaluationForm(),
             targets_errors=bound.get("targets_errors", []),
             chosen={str(pk) for pk in chosen},
@@ -241,7 +236,17 @@ def operation_action(request, pk, action):
             services.groups_propose(actor=request.user, operation=operation)
             messages.success(request, "已按相邻关系和工作量生成分组建议，可逐组修改")
         elif action == "confirm":
-            grants = services.operation_confirm(actor=request.user, operation=operation)
+            form = ConfirmForm(request.POST)
+            form.is_valid()
+            try:
+                grants = services.operation_confirm(
+                    actor=request.user,
+                    operation=operation,
+                    grouping_reason=form.cleaned_data.get("grouping_reason", ""),
+                )
+            except ValidationError as exc:
+                _form_error(form, exc)
+                return _operation_page(request, operation, refused=action, confirm_form=form)
             messages.success(request, f"已确认行动小组，授予跨区执法权限{len(grants)}项")
         elif action == "close":
             services.operation_close(actor=request.user, operation=operation)
@@ -321,44 +326,6 @@ def nominate(request, pk):
             "form": form,
             "nominations": current,
             "open": services.nominations_open(operation),
-        },
-    )
-
-
-@require_perm("operations.nominate")
-def result_report(request, pk, target_pk):
-    operation = _operation_for(request, pk)
-    target = get_object_or_404(
-        TargetSite.objects.select_related("subject"), operation=operation, pk=target_pk
-    )
-    if request.user.unit is None or request.user.unit.region_id != county_code(target.subject.region_id):
-        raise Http404
-    existing = getattr(target, "result", None) if hasattr(target, "result") else None
-    initial = {f: getattr(existing, f) for f in ("summary", *ResultForm.FIGURES)} if existing else None
-    form = ResultForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.result_report(
-                actor=request.user,
-                target=target,
-                summary=data["summary"],
-                figures={f: data[f] for f in ResultForm.FIGURES},
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, "已上报联动执法结果")
-            return redirect(operation)
-    return render(
-        request,
-        "includes/form.html",
-        {
-            "form": form,
-            "title": f"上报结果（附件3）：{target.subject}",
-            "cancel_url": operation.get_absolute_url(),
         },
     )
 
@@ -506,170 +473,5 @@ def dispute_detail(request, pk):
             "grants": dispute.grants.select_related("unit"),
             "due_badge": due_badge(dispute.due_on) if dispute.status == DisputeStatus.OPEN else None,
             "form": form,
-        },
-    )
-
-
-# --- spot checks ----------------------------------------------------------------------------
-
-
-class SpotCheckFilter(StyledFilterSet):
-    name = django_filters.CharFilter(label="抽查名称", lookup_expr="contains")
-    population = django_filters.ChoiceFilter(label="抽查范围", choices=Population.choices)
-
-    class Meta:
-        model = SpotCheckPlan
-        fields = []
-
-
-SPOTCHECK_COLUMNS = [
-    Column("抽查名称", lambda p: p.name, link=True),
-    Column("抽查单位", lambda p: p.unit),
-    Column("被抽查区划", lambda p: p.region),
-    Column("抽查范围", lambda p: p.get_population_display()),
-    Column("比例", lambda p: f"{p.ratio * 100:.0f}%"),
-    Column("抽取时间", lambda p: p.drawn_at),
-    Column("已公开", lambda p: p.published),
-]
-
-
-@register_list("operations.spotcheck_list", perm="operations.view")
-def spotcheck_list_source(user):
-    qs = SpotCheckPlan.objects.visible_to(user).select_related("unit", "region")
-    return ListSource(qs, SpotCheckFilter, SPOTCHECK_COLUMNS, "督查抽查")
-
-
-@require_perm("operations.view")
-def spotcheck_list(request):
-    return render_list(
-        request,
-        list_key="operations.spotcheck_list",
-        template="operations/spotcheck_list.html",
-        extra={"can_manage": request.user.can("spotchecks.manage")},
-    )
-
-
-@require_perm("spotchecks.manage")
-def spotcheck_create(request):
-    if request.user.unit is None:
-        raise Http404
-    upper = request.user.unit.region
-    regions = Region.objects.filter(
-        code__startswith=upper.prefix, level__gt=upper.level, level__lte=Level.COUNTY, is_active=True
-    )
-    form = SpotCheckForm(request.POST or None, regions=regions, campaigns=_campaigns(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = services.spotcheck_create(
-                actor=request.user,
-                region=data["region"],
-                name=data["name"],
-                population=data["population"],
-                ratio=data["ratio"],
-                inspectors_count=data["inspectors_count"],
-                seed=data["seed"],
-                campaign=data["campaign"],
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"已创建抽查计划，随机种子 {plan.seed}")
-            return redirect(plan)
-    return render(request, "includes/form.html", {"form": form, "title": "新建督查抽查"})
-
-
-def _plan_for(request, pk):
-    return get_visible_or_404(SpotCheckPlan.objects.select_related("unit", "region"), request.user, pk=pk)
-
-
-@require_perm("operations.view")
-def spotcheck_detail(request, pk):
-    return _spotcheck_page(request, _plan_for(request, pk))
-
-
-def _spotcheck_page(request, plan, *, result_form=None, refused_item=None):
-    """The plan's page; after a refused result, that item's form with what was typed and the message."""
-    user = request.user
-    can_record = user.can("spotchecks.record") and (
-        user.unit_id == plan.unit_id or plan.inspectors.filter(pk=user.pk).exists()
-    )
-    return render(
-        request,
-        "operations/spotcheck_detail.html",
-        {
-            "title": plan.name,
-            "plan": plan,
-            "items": plan.items.select_related("institution", "case", "county", "recorded_by"),
-            "inspectors": plan.inspectors.select_related("unit"),
-            "can_manage": user.can("spotchecks.manage") and user.unit_id == plan.unit_id,
-            "can_record": can_record,
-            "result_form": result_form or SpotResultForm(),
-            "refused_item": refused_item,
-        },
-    )
-
-
-@require_POST
-@require_perm("spotchecks.manage")
-def spotcheck_action(request, pk, action):
-    plan = _plan_for(request, pk)
-    if plan.unit_id != request.user.unit_id:
-        raise Http404
-    try:
-        if action == "draw":
-            plan = services.spotcheck_draw(actor=request.user, plan=plan)
-            messages.success(
-                request, f"已抽取{plan.items.count()}个对象和{plan.inspectors.count()}名督查人员"
-            )
-        elif action == "publish":
-            services.spotcheck_publish(actor=request.user, plan=plan)
-            messages.success(request, "已公开抽查计划和结果")
-        else:
-            raise Http404
-    except ValidationError as exc:
-        _flash_error(request, exc)
-    return redirect(plan)
-
-
-@require_POST
-@require_perm("spotchecks.record")
-def spotcheck_record(request, pk, item_pk):
-    plan = _plan_for(request, pk)
-    item = get_object_or_404(plan.items, pk=item_pk)
-    try:
-        services.spotcheck_record_check(actor=request.user, item=item)
-    except PermissionDenied:
-        raise Http404 from None
-    form = SpotResultForm(request.POST)
-    if form.is_valid():
-        try:
-            services.spotcheck_record(
-                actor=request.user,
-                item=item,
-                result=form.cleaned_data["result"],
-                compliant=form.cleaned_data["compliant"],
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-    if form.errors:
-        return _spotcheck_page(request, plan, result_form=form, refused_item=item.pk)
-    messages.success(request, "已记录检查结果")
-    return redirect(plan)
-
-
-@login_required
-def spotcheck_published(request, pk):
-    """What is published: the plan, the sample and the results; no names of officers or recorders."""
-    plan = get_object_or_404(SpotCheckPlan.objects.select_related("unit", "region"), pk=pk, published=True)
-    return render(
-        request,
-        "operations/spotcheck_published.html",
-        {
-            "title": f"抽查公示：{plan.name}",
-            "plan": plan,
-            "items": plan.items.select_related("institution", "case", "county"),
         },
     )

@@ -2,12 +2,14 @@
 workflow mechanism (core.workflow): services take every status change through `Workflow.take`, so each is
 locked, checked, audited and refused alike.
 
-- Joint operation: 筹备中 → 已部署 (the city confirms the teams and grants access) → 已结束; an
-  operation may also be ended before it is deployed. Only the unit that runs it (or one above).
+- Joint operation: 筹备中 → 已部署 (the city confirms the teams and grants access; a grouping that
+  departs from seed 001 only with a recorded reason) → 已结束; an operation may also be ended before
+  it is deployed. Only the unit that runs it (or one above).
 - Jurisdiction dispute: 待处理 → 已明确管辖 or 已指定管辖, by the city (the level above decides
   within 7 working days: the due date is set when the dispute is raised, disputes.dispute_due_on).
-- Spot check: 已创建 → 已抽取 (redrawn from the same seed while no result is recorded) → 已公开.
-  Only the planning unit draws and publishes.
+- Spot check: 已创建 → 已抽取 (redrawn from the same seed while no result is recorded; the drawn
+  inspectors record results) → 已结束 (every drawn item has its result; recording ends) → 已公开.
+  Only the planning unit draws, ends and publishes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from qingyuan.core.workflow import NotPermitted, Transition, TransitionNotAllowe
 from qingyuan.regions.models import Level
 
 from ._common import _in_jurisdiction
+from .joint import grouping_condition
 from .models import (
     DisputeStatus,
     JointOperation,
@@ -67,7 +70,7 @@ OPERATION_WORKFLOW = Workflow(
             frozenset({PLANNING}),
             CONFIRMED,
             "operations.manage",
-            conditions=(_has_groups,),
+            conditions=(_has_groups, grouping_condition),
             actor_problem=_not_running_unit,
         ),
         "close": Transition(
@@ -136,15 +139,36 @@ def _nothing_recorded(plan, inputs) -> str | None:
 
 
 def _enough_inspectors(plan, inputs) -> str | None:
-    from .spotchecks import inspector_pool
+    from .spotchecks import drawn_sample, inspector_pool
 
-    available = inspector_pool(plan).count()
+    available = inspector_pool(plan, drawn_sample(plan)).count()
     if available < plan.inspectors_count:
-        return f"可抽取的督查人员不足：需要{plan.inspectors_count}名，回避被抽查单位后只有{available}名"
+        return (
+            f"可抽取的督查人员不足：需要{plan.inspectors_count}名，回避被抽查单位和"
+            f"办理过抽中对象案件的人员后只有{available}名"
+        )
     return None
 
 
-DRAFT, DRAWN, PUBLISHED = SpotCheckStatus.DRAFT, SpotCheckStatus.DRAWN, SpotCheckStatus.PUBLISHED
+def _all_recorded(plan, inputs) -> str | None:
+    # The check ends when every drawn item has its result: the published results are complete.
+    left = plan.items.filter(recorded_at=None).count()
+    return f"还有{left}个抽查对象未记录检查结果，不能结束检查" if left else None
+
+
+def _spotcheck_notices(plan, action, transition):
+    # The drawn learn that they are drawn: the plan is also on their home page (core.worklist).
+    if action == "draw":
+        return [(list(plan.inspectors.all()), f"您被抽取为督查抽查“{plan.name}”的督查人员，请记录抽查结果")]
+    return []
+
+
+DRAFT, DRAWN, COMPLETED, PUBLISHED = (
+    SpotCheckStatus.DRAFT,
+    SpotCheckStatus.DRAWN,
+    SpotCheckStatus.COMPLETED,
+    SpotCheckStatus.PUBLISHED,
+)
 
 SPOTCHECK_WORKFLOW = Workflow(
     noun="督查抽查",
@@ -157,9 +181,13 @@ SPOTCHECK_WORKFLOW = Workflow(
             "spotchecks.manage",
             conditions=(_nothing_recorded, _enough_inspectors),
         ),
-        "publish": Transition("公开", frozenset({DRAWN}), PUBLISHED, "spotchecks.manage"),
+        "complete": Transition(
+            "结束检查", frozenset({DRAWN}), COMPLETED, "spotchecks.manage", conditions=(_all_recorded,)
+        ),
+        "publish": Transition("公开", frozenset({COMPLETED}), PUBLISHED, "spotchecks.manage"),
     },
     in_scope=_planning_unit,
     region_code=lambda plan: plan.region_id,
+    notices=_spotcheck_notices,
     related=("unit__region", "region"),
 )

@@ -22,13 +22,13 @@ from .redaction import ancestor_at, personal_data_problems, redact_case
 def _case_in_scope(user, published) -> bool:
     from qingyuan.cases.models import Case
 
-    return Case.objects.visible_to(user).filter(pk=published.case_id).exists()
+    return Case.objects.in_jurisdiction_of(user).filter(pk=published.case_id).exists()
 
 
 def _visible_case(actor, case):
     from qingyuan.cases.models import Case
 
-    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+    if not Case.objects.in_jurisdiction_of(actor).filter(pk=case.pk).exists():
         raise PermissionDenied("该案件不在您的管辖范围内")
 
 

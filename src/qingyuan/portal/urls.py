@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import spotcheck_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("cases/", views.public_cases, name="public_cases"),
     path("cases/<int:pk>/", views.public_case, name="public_case"),
+    path("spotchecks/", spotcheck_views.public_spotchecks, name="spotcheck_list"),
+    path("spotchecks/<int:pk>/", spotcheck_views.public_spotcheck, name="spotcheck_detail"),
     # Officers' pages (login required): proposing, reviewing, publishing typical cases.
     path("typical/", views.typical_list, name="typical_list"),
     path("typical/<int:pk>/", views.typical_detail, name="typical_detail"),

@@ -17,7 +17,7 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from qingyuan.campaigns.models import Campaign, Duty, Phase, PhaseKind, Sweep
-from qingyuan.campaigns.selectors import campaign_family, campaigns_in_force, default_campaign
+from qingyuan.campaigns.selectors import campaign_family, campaigns_in_force
 from qingyuan.cases.models import Case, Recheck, RecheckResult
 from qingyuan.inspections.models import Inspection
 from qingyuan.leads.feedback import SatisfactionFigures, satisfaction_figures
@@ -137,8 +137,9 @@ def overdue_leads(scope: DashboardScope):
 
 def overdue_rechecks(scope: DashboardScope):
     """Re-inspections still pending after their due date (the re-inspection list's 已超期 state)."""
+    # By the recheck's own region: the unit answerable for the site when it was scheduled (指定管辖).
     return Recheck.objects.visible_to(scope.user).filter(
-        subject__region__code__startswith=scope.prefix,
+        region__code__startswith=scope.prefix,
         result=RecheckResult.PENDING,
         due_on__lt=scope.today,
     )
@@ -323,7 +324,7 @@ def region_rows(scope: DashboardScope, *, sweep_campaign: Campaign | None = None
         (period_inspections(scope), "region_id", {"inspections": Count("pk")}),
         (overdue_cases(scope), "region_id", {"overdue_cases": Count("pk")}),
         (overdue_leads(scope), "region_id", {"overdue_leads": Count("pk")}),
-        (overdue_rechecks(scope), "subject__region_id", {"overdue_rechecks": Count("pk")}),
+        (overdue_rechecks(scope), "region_id", {"overdue_rechecks": Count("pk")}),
     ]
     for qs, path, aggregates in sources:
         for key, values in _grouped(qs, path, n, **aggregates).items():
@@ -406,6 +407,21 @@ def expected_progress(campaign: Campaign, today: dt.date) -> Progress:
 
 
 @dataclass(frozen=True)
+class ChildSweep:
+    """One child region's sweep in one campaign, with its 排查进度 flag (None when it keeps up)."""
+
+    key: str
+    name: str
+    villages: int
+    swept: int
+    flag: str | None
+
+    @property
+    def coverage(self) -> float | None:
+        return round(100 * self.swept / self.villages, 1) if self.villages else None
+
+
+@dataclass(frozen=True)
 class CampaignProgress:
     campaign: Campaign
     chosen: bool  # chosen by the user, or the campaign in force today
@@ -418,18 +434,33 @@ class CampaignProgress:
     leads: int
     inspections: int
     cases: int
+    phase: Phase | None = None  # the phase in force today
+    children: tuple = ()  # ChildSweep per child region, code order
+    by_child: dict = field(default_factory=dict)  # {child prefix: (villages, swept)}
 
     @property
     def coverage(self) -> float | None:
         return round(100 * self.swept / self.villages, 1) if self.villages else None
 
+    @property
+    def flags(self) -> list[ChildSweep]:
+        return [c for c in self.children if c.flag]
+
+
+def followed_campaigns(scope: DashboardScope) -> list[Campaign]:
+    """The campaigns the page follows: the chosen one, else every campaign (or plan) in force today
+    for the region, the most specific first (a county plan, then the city's, then the province's),
+    so that with a province and a city campaign both in force neither disappears."""
+    if scope.campaign is not None:
+        return [scope.campaign]
+    items = list(campaigns_in_force(scope.region, scope.today))
+    return sorted(items, key=lambda c: (-c.region.level, -c.starts_on.toordinal(), c.pk))
+
 
 def current_campaign(scope: DashboardScope) -> Campaign | None:
-    """The campaign the page follows: the chosen one, else the one in force today for the region
-    (the most specific plan of one chain; none when unrelated campaigns apply)."""
-    if scope.campaign is not None:
-        return scope.campaign
-    return default_campaign(list(campaigns_in_force(scope.region, scope.today)))
+    """The first campaign the page follows (the chosen or the most specific in force)."""
+    followed = followed_campaigns(scope)
+    return followed[0] if followed else None
 
 
 def campaign_progress(scope: DashboardScope, campaign: Campaign) -> CampaignProgress:
@@ -450,6 +481,18 @@ def campaign_progress(scope: DashboardScope, campaign: Campaign) -> CampaignProg
         done=Count("pk", filter=Q(completed_on__isnull=False)),
         late=Count("pk", filter=Q(completed_on__isnull=True, due_on__lt=scope.today)),
     )
+    progress = expected_progress(campaign, scope.today)
+    names = {r.prefix: r.name for r in child_regions(scope)}
+    children = tuple(
+        ChildSweep(key, names[key], villages, swept, sweep_lag(villages, swept, progress))
+        for key, (villages, swept) in sorted(by_child.items())
+        if key in names
+    )
+    phase = (
+        Phase.objects.filter(campaign=campaign, starts_on__lte=scope.today, ends_on__gte=scope.today)
+        .order_by("starts_on", "pk")
+        .first()
+    )
     tagged = {
         "leads": _leads_in_region(scope).filter(campaign_id__in=family).count(),
         "inspections": Inspection.objects.visible_to(scope.user)
@@ -464,10 +507,13 @@ def campaign_progress(scope: DashboardScope, campaign: Campaign) -> CampaignProg
         chosen=scope.campaign is not None,
         villages=sum(v for v, _ in by_child.values()),
         swept=sum(s for _, s in by_child.values()),
-        progress=expected_progress(campaign, scope.today),
+        progress=progress,
         duties=d["total"] or 0,
         duties_done=d["done"] or 0,
         duties_late=d["late"] or 0,
+        phase=phase,
+        children=children,
+        by_child=by_child,
         **tagged,
     )
 
@@ -475,20 +521,34 @@ def campaign_progress(scope: DashboardScope, campaign: Campaign) -> CampaignProg
 # --- lagging regions ------------------------------------------------------------------------------
 
 
-def flag_lagging(rows: list[RegionRow], progress: Progress | None = None) -> list[RegionRow]:
+def sweep_lag(villages: int, swept: int, progress: Progress, label: str = "") -> str | None:
+    """The 排查进度 flag of one child region in one campaign, or None when it keeps up."""
+    if not villages or 100 * swept / villages >= progress.percent - COVERAGE_LAG_POINTS:
+        return None
+    return (
+        f"{label}排查覆盖率 {round(100 * swept / villages, 1)}%（{swept}/{villages} 个村居），"
+        f"时间进度已过 {progress.percent}%"
+    )
+
+
+def flag_lagging(
+    rows: list[RegionRow], progress: Progress | None = None, *, sweeps: list | None = None
+) -> list[RegionRow]:
     """Mark each child region that meets a rule of RULE_TEXT with the reasons, in words that carry
-    the figures; return the flagged ones, most reasons first."""
+    the figures; return the flagged ones, most reasons first. `sweeps` holds one (label, progress,
+    {child prefix: (villages, swept)}) per campaign followed, so with several campaigns in force
+    each raises its own sweep flag; without it the rows' own coverage is judged against `progress`."""
     children = [r for r in rows if r.region is not None]
     average = sum(r.leads for r in children) / len(children) if children else 0
+    if sweeps is None:
+        own = {r.key: (r.villages, r.swept) for r in children}
+        sweeps = [("", progress, own)] if progress is not None else []
     for row in children:
         row.reasons = []
-        if progress is not None and row.villages:
-            coverage = 100 * row.swept / row.villages
-            if coverage < progress.percent - COVERAGE_LAG_POINTS:
-                row.reasons.append(
-                    f"排查覆盖率 {row.coverage}%（{row.swept}/{row.villages} 个村居），"
-                    f"时间进度已过 {progress.percent}%"
-                )
+        for label, campaign_progress_, by_child in sweeps:
+            reason = sweep_lag(*by_child.get(row.key, (0, 0)), campaign_progress_, label)
+            if reason:
+                row.reasons.append(reason)
         if row.leads >= CONCLUDED_MIN_LEADS and 100 * row.concluded < CONCLUDED_RATE_MIN * row.leads:
             row.reasons.append(
                 f"线索办结率 {row.concluded_rate}%（{row.concluded}/{row.leads}），低于 {CONCLUDED_RATE_MIN}%"
@@ -535,9 +595,11 @@ class Dashboard:
     institution_types: list[tuple[str, str, int]]
     regions: list[RegionRow]  # ranked
     lagging: list[RegionRow]
-    campaign: CampaignProgress | None
+    campaign: CampaignProgress | None  # the first of `campaigns`
     to_review: list
     to_review_count: int
+    campaigns: list[CampaignProgress] = field(default_factory=list)  # most specific first
+    others_in_force: list[Campaign] = field(default_factory=list)  # in force but not chosen
 
 
 def dashboard_figures(
@@ -553,10 +615,17 @@ def dashboard_figures(
     scope = DashboardScope(
         user=user, region=region, start=start, end=end, campaign=campaign, today=today or timezone.localdate()
     )
-    followed = current_campaign(scope)
-    progress = campaign_progress(scope, followed) if followed else None
-    rows = region_rows(scope, sweep_campaign=followed)
-    lagging = flag_lagging(rows, progress.progress if progress else None)
+    followed = followed_campaigns(scope)
+    sections = [campaign_progress(scope, c) for c in followed]
+    # The region table's coverage column follows the first (most specific) campaign; the flags
+    # come from every campaign followed, each naming its campaign when there are several.
+    rows = region_rows(scope, sweep_campaign=followed[0] if followed else None)
+    several = len(sections) > 1
+    sweeps = [(f"「{p.campaign.name}」" if several else "", p.progress, p.by_child) for p in sections]
+    lagging = flag_lagging(rows, sweeps=sweeps)
+    others = []
+    if scope.campaign is not None:
+        others = [c for c in campaigns_in_force(scope.region, scope.today) if c.pk != scope.campaign.pk]
     pending = submissions_to_review(scope) if user.can("reports.review") else Submission.objects.none()
     return Dashboard(
         scope=scope,
@@ -566,7 +635,9 @@ def dashboard_figures(
         institution_types=cases_by_institution_type(scope),
         regions=ranked(rows),
         lagging=lagging,
-        campaign=progress,
+        campaign=sections[0] if sections else None,
+        campaigns=sections,
+        others_in_force=others,
         to_review=list(pending[:10]),
         to_review_count=pending.count(),
     )

@@ -135,6 +135,16 @@ class Links:
         params = {"region": region.code, "start": self.scope.start, "end": self.scope.end, **self.campaign}
         return self._url("reports:dashboard", params)
 
+    def for_campaign(self, campaign: Campaign | None):
+        """This dashboard narrowed to one campaign (the picker's choice), or widened to all."""
+        params = {
+            **self.region,
+            "start": self.scope.start,
+            "end": self.scope.end,
+            "campaign": campaign.pk if campaign else None,
+        }
+        return self._url("reports:dashboard", params)
+
 
 def _month_rows(data, links):
     rows = []
@@ -251,7 +261,16 @@ def dashboard(request):
             "to_review": links.to_review(),
             "campaign": data.campaign and reverse("campaigns:detail", args=[data.campaign.campaign.pk]),
             "up": None if data.scope.own else links.dashboard(request.user.unit.region),
+            "all_campaigns": data.scope.campaign and links.for_campaign(None),
         },
+        campaign_sections=[
+            (
+                c,
+                reverse("campaigns:detail", args=[c.campaign.pk]),
+                None if c.chosen else links.for_campaign(c.campaign),
+            )
+            for c in data.campaigns
+        ],
         charts=chart_data(data, links, months, regions, institutions),
     )
     return render(request, "reports/dashboard.html", context)

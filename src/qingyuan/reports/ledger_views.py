@@ -10,7 +10,16 @@ from qingyuan.core.models import Job
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import jurisdiction_prefix
 
-from .ledger import SHEETS, SHEETS_BY_KEY, ledger_csv_template, ledger_template
+from .ledger import (
+    FLAT,
+    FLAT_KEY,
+    SHEETS,
+    SHEETS_BY_KEY,
+    import_warnings,
+    ledger_csv_template,
+    ledger_flat_template,
+    ledger_template,
+)
 from .ledger.jobs import KIND as LEDGER_JOB
 from .ledger.jobs import ledger_job_create
 from .ledger_forms import LedgerUploadForm
@@ -65,7 +74,7 @@ def ledger_index(request):
             "file_name": request.FILES["file"].name if errors and "file" in request.FILES else "",
             "imports": [(i, counts_text(i)) for i in imports],
             "jobs": jobs,
-            "sheets": SHEETS,
+            "sheets": [*SHEETS, FLAT],
         },
     )
 
@@ -91,8 +100,9 @@ def ledger_detail(request, pk):
             "title": f"台账导入：{record.file_name}",
             "record": record,
             "counts": _counts(record),
-            "total": sum(record.counts.values()),
+            "total": sum(n for _name, n in _counts(record)),
             "keys": Paginator(keys, KEYS_PER_PAGE).get_page(request.GET.get("page")),
+            "warnings": import_warnings(record),
         },
     )
 
@@ -105,8 +115,15 @@ def ledger_template_download(request):
 
 
 @require_perm("reports.import")
+def ledger_flat_template_download(request):
+    response = HttpResponse(ledger_flat_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = "attachment; filename=ledger-flat-template.xlsx"
+    return response
+
+
+@require_perm("reports.import")
 def ledger_csv_download(request, kind):
-    sheet = SHEETS_BY_KEY.get(kind)
+    sheet = FLAT if kind == FLAT_KEY else SHEETS_BY_KEY.get(kind)
     if sheet is None:
         raise Http404
     response = HttpResponse(ledger_csv_template(sheet), content_type="text/csv; charset=utf-8")

@@ -57,6 +57,7 @@ class SubjectStatus(models.TextChoices):
 
 class SubjectQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
+    subject_lookup = "pk"
 
 
 class Subject(models.Model):
@@ -175,6 +176,7 @@ class PersonRole(models.TextChoices):
 
 class SubjectPersonQuerySet(ScopedQuerySet):
     region_lookup = "subject__region__code"
+    subject_lookup = "subject_id"
 
 
 class SubjectPerson(models.Model):

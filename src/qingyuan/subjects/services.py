@@ -11,16 +11,16 @@ from .models import Subject, SubjectPerson
 
 def _require(actor, perm: str, message: str, subject: Subject | None = None) -> None:
     """Permission and jurisdiction, here so that pages, imports and scripts are all held to them. A
-    joint operation or a designation (operations.access) also opens a subject across county lines."""
-    from qingyuan.operations.access import granted
+    designation (operations.access) also opens a subject across county lines; a joint operation's
+    visitors read it and record inspections, but do not edit it."""
+    from qingyuan.operations.access import may_write_subject
 
     if actor is None:
         return  # the system's own writes (like registry._save); every page and command passes a user
     if not getattr(actor, "can", None) or not actor.can(perm):
         raise PermissionDenied(message)
     if subject is not None and subject.pk:
-        visible = Subject.objects.visible_to(actor).filter(pk=subject.pk).exists()
-        if not visible and not granted(actor, subject):
+        if not may_write_subject(actor, subject):
             raise PermissionDenied("该监管对象不在您的管辖范围内")
 
 

@@ -10,6 +10,7 @@ from qingyuan.core.forms import StyledFilterSet
 from qingyuan.core.lists import Column, ListSource, register_list, render_list
 from qingyuan.core.permissions import require_perm
 from qingyuan.core.scoping import get_visible_or_404
+from qingyuan.operations.access import may_write_subject
 from qingyuan.regions.models import LocationType
 
 from . import selectors, services
@@ -69,6 +70,8 @@ def subject_list(request):
 @require_perm("subjects.view")
 def subject_detail(request, pk):
     subject = get_visible_or_404(Subject.objects.select_related("region", "institution"), request.user, pk=pk)
+    designation, acting_refused = _designation(subject, request.user)
+    keeps_register = may_write_subject(request.user, subject)
     persons = [
         {"person": p, "id_masked": mask(p.id_number or ""), "phone_masked": mask_phone(p.phone or "")}
         for p in subject.persons.all()
@@ -82,18 +85,47 @@ def subject_detail(request, pk):
             "persons": persons,
             "history": selectors.subject_history(subject),
             "timeline": subject_timeline(subject, request.user),
-            "can_inspect": request.user.can("inspections.edit"),
-            "can_edit": request.user.can("subjects.edit"),
-            "can_reveal": request.user.can("subjects.reveal"),
+            "can_inspect": request.user.can("inspections.edit") and not acting_refused,
+            "can_propose": request.user.can("cases.edit") and keeps_register and not acting_refused,
+            "can_edit": request.user.can("subjects.edit") and keeps_register,
+            "can_reveal": request.user.can("subjects.reveal") and keeps_register,
+            "designation": designation,
+            "acting_refused": acting_refused,
         },
     )
+
+
+def _designation(subject, user):
+    """The 指定管辖 in force for the site and, for the county of its address, why it no longer adds
+    records there (operations.access.require_may_act, the services' own check)."""
+    from django.core.exceptions import PermissionDenied
+
+    from qingyuan.operations.access import designation_at, require_may_act
+
+    designation = designation_at(subject)
+    if designation is None:
+        return None, ""
+    try:
+        require_may_act(user, subject)
+    except PermissionDenied as refused:
+        return designation, str(refused)
+    return designation, ""
+
+
+def _writable(user, pk):
+    """A site the user may edit: seen (404 otherwise) and held by their jurisdiction or designation
+    (403 for a joint operation's visitor, who sees it but does not keep its register)."""
+    subject = get_visible_or_404(Subject.objects.all(), user, pk=pk)
+    if not may_write_subject(user, subject):
+        raise PermissionDenied("该监管对象由其管辖单位维护，联动执法人员可查阅并记录检查，不能修改")
+    return subject
 
 
 @require_perm("subjects.edit")
 def subject_edit(request, pk=None):
     subject = None
     if pk is not None:
-        subject = get_visible_or_404(Subject.objects.all(), request.user, pk=pk)
+        subject = _writable(request.user, pk)
     form = SubjectForm(request.POST or None, instance=subject, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -119,7 +151,7 @@ def subject_edit(request, pk=None):
 
 @require_perm("subjects.edit")
 def person_add(request, pk):
-    subject = get_visible_or_404(Subject.objects.all(), request.user, pk=pk)
+    subject = _writable(request.user, pk)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.person_add(actor=request.user, subject=subject, data=form.cleaned_data)
@@ -136,7 +168,7 @@ def person_add(request, pk):
 @require_perm("subjects.view")
 def person_reveal(request, pk):
     person = get_visible_or_404(SubjectPerson.objects.select_related("subject"), request.user, pk=pk)
-    if not request.user.can("subjects.reveal"):
+    if not request.user.can("subjects.reveal") or not may_write_subject(request.user, person.subject_id):
         raise PermissionDenied
     values = services.person_reveal(actor=request.user, person=person)
     return render(request, "subjects/person_revealed.html", {"person": person, **values})

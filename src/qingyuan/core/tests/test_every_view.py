@@ -16,6 +16,8 @@ PUBLIC = {
     "portal:track",
     "portal:public_cases",
     "portal:public_case",
+    "portal:spotcheck_list",
+    "portal:spotcheck_detail",
     "captcha-image",
     "captcha-image-2x",
     "captcha-audio",

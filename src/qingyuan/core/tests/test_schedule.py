@@ -22,6 +22,7 @@ EXPECTED = {
     "core.jobs_reap": "* * * * *",
     "inspections.evidence_verify": "30 2 * * *",
     "leads.overdue_notify": "0 7 * * *",
+    "oversight.overdue_notify": "25 7 * * *",
     "reports.forms_due": "15 7 * * *",
     "reports.reviews_waiting": "20 7 * * *",
 }

@@ -85,6 +85,7 @@ PERMITTED = {
     ("core:workdays", "系统管理员"): "settings.manage（国务院节假日安排）",
     ("cases:templates", "系统管理员"): "cases.templates",
     ("rules:threshold_version_add", "系统管理员"): "rules.manage",
+    ("leads:reward_standard_add", "系统管理员"): "rules.manage（举报奖励标准）",
     ("inspections:checklist_item_add", "系统管理员"): "inspections.checklists",
     ("inspections:checklist_item_edit", "系统管理员"): "inspections.checklists",
     ("inspections:checklist_toggle", "系统管理员"): "inspections.checklists",
@@ -93,6 +94,9 @@ PERMITTED = {
     # the region is checked against the campaign and the liaison's jurisdiction.
     ("campaigns:outreach_add", "公安联络员"): "campaigns.duty",
     ("campaigns:media_add", "公安联络员"): "campaigns.duty",
+    # A department's liaison hands leads to the health side and sends 情况通报 (liaison app).
+    ("liaison:lead_transfer", "公安联络员"): "liaison.receive",
+    ("liaison:notice_new", "公安联络员"): "notices.send",
     # Reading the reported person's phone is for whoever sees the lead, each reveal audited
     # (leads.services.reported_phone_reveal); POST only so that the reveal is deliberate.
     ("leads:reported_phone", "督查员"): "leads.view",
@@ -119,6 +123,8 @@ ACTIONS = {
     "operations:action": ["propose", "targets", "confirm", "close", "reopen", "evaluate", "revoke"],
     "operations:spotcheck_action": ["draw", "publish"],
     "portal:typical_action": ["review", "publish", "withdraw"],
+    "oversight:step": ["progress", "report", "accept", "return", "withdraw"],
+    "oversight:rectification_step": ["rectify", "verify", "return"],
 }  # fmt: skip
 
 
@@ -198,6 +204,7 @@ def world(regions, monkeypatch):
     from qingyuan.inspections.models import ChecklistItem, Inspection
     from qingyuan.leads.models import Lead
     from qingyuan.operations.models import JointOperation, JurisdictionDispute, SpotCheckItem, SpotCheckPlan
+    from qingyuan.oversight.models import RectificationItem, SupervisedItem
     from qingyuan.portal.models import PublishedCase
     from qingyuan.registry.models import Institution, Practitioner
     from qingyuan.reports.models import Submission
@@ -279,6 +286,10 @@ def world(regions, monkeypatch):
         "checklist_item": checklist_item.pk,
         "typical": typical.pk,
         "hold": hold.pk,
+        # 挂牌督办 and 督导 of 吴中区 by the city (oversight.demo).
+        "supervision": SupervisedItem.objects.order_by("pk").first().pk,
+        "visit": RectificationItem.objects.order_by("pk").first().finding.visit_id,
+        "rectification": RectificationItem.objects.order_by("pk").first().pk,
     }
     return values
 
@@ -328,6 +339,10 @@ def objects_for(name: str, world: dict) -> dict:
         "rules": {"code": "LARGE_FINE_CITIZEN"},
         "portal:typical_propose": {"case_pk": world["case"]},
         "portal:typical_action": {"pk": world["typical"]},
+        "liaison:referral_step": {"pk": world["referral"], "action": "receipt"},
+        "liaison:drug_source": {"pk": world["case"]},
+        "oversight:step": {"pk": world["supervision"]},
+        "oversight": {"pk": world["visit"], "item_pk": world["rectification"]},
     }
     return by_area.get(name) or by_area.get(name.split(":")[0], {})
 

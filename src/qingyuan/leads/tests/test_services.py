@@ -219,6 +219,9 @@ def test_a_new_deadline_that_passes_is_announced_again(personas, django_capture_
 
 
 def test_reward_decision_and_payment(personas):
+    from qingyuan.leads.demo import load_demo_reward_standard
+
+    load_demo_reward_standard()  # 苏州市's standard: 200–5000 yuan, a leader above 2000
     lead = _tip(personas["clerk"], reporter={"name": "王举报", "phone": "13912345678"})
     with pytest.raises(ValidationError, match="属实"):
         services.reward_decide(actor=personas["chief"], lead=lead, decision="granted", amount=Decimal("500"))

@@ -25,6 +25,9 @@ def _tip(personas, place="苏州市吴中区木渎镇金星村12号"):
 
 @pytest.fixture
 def granted(personas):
+    from qingyuan.leads.demo import load_demo_reward_standard
+
+    load_demo_reward_standard()  # 苏州市's standard: 200–5000 yuan, a leader above 2000
     chief, alice, bob = personas["chief"], personas["alice"], personas["bob"]
     lead = services.lead_accept(actor=chief, lead=_tip(personas))
     services.lead_assign(actor=chief, lead=lead, officers=[alice, bob])

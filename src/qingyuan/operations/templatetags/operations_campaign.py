@@ -13,6 +13,9 @@ def campaign_operations(campaign, user):
     during its period (a designation belongs to whatever campaign is running where the site is)."""
     from qingyuan.campaigns.selectors import campaign_family
 
+    if not user.can("operations.view"):
+        # Their pages answer 404 to a role without the area (a department's liaison): no dead links.
+        return {"hidden": True}
     family = campaign_family(campaign)
     prefix = campaign.region.prefix  # a city 320500 covers codes starting 3205
     return {

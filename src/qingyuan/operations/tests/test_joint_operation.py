@@ -74,9 +74,15 @@ def test_joint_operation_end_to_end(city, personas, regions, operation):
     status = {row["county"].code: row for row in services.nomination_status(operation)}
     assert status["320506"]["missing"] == 0 and status["320509"]["missing"] == 2
 
-    grants = services.operation_confirm(actor=dave, operation=operation)
+    # Moving 相城区 left the other group with 3 counties: confirmed only with the reason recorded.
+    with pytest.raises(ValidationError, match="少于每组4个"):
+        services.operation_confirm(actor=dave, operation=operation)
+    grants = services.operation_confirm(
+        actor=dave, operation=operation, grouping_reason="两区交界点位须同组查处"
+    )
     operation.refresh_from_db()
     assert operation.status == OperationStatus.CONFIRMED
+    assert operation.grouping_reason == "两区交界点位须同组查处"
     # Every member of the other county gets one grant per period per site of the group; each
     # county's officers need none for their own county's site.
     members_by_county = {"320506": {alice, bob}, "320507": {carol, erin}}
@@ -103,15 +109,11 @@ def test_joint_operation_end_to_end(city, personas, regions, operation):
 
     target = operation.targets.get(subject=wz_site)
     result = services.result_report(
-        actor=personas["chief"],
-        target=target,
-        summary="取缔1户",
-        figures={"investigated": 1},
-        reported_on=dt.date(2024, 10, 30),
+        actor=personas["chief"], target=target, notes="取缔1户", reported_on=dt.date(2024, 10, 30)
     )
     assert result.due_on == dt.date(2024, 10, 27) and result.late
     with pytest.raises(PermissionDenied):
-        services.result_report(actor=city["chiefs"]["320507"], target=target, summary="x")
+        services.result_report(actor=city["chiefs"]["320507"], target=target, notes="x")
     services.evaluation_add(actor=dave, operation=operation, text="行动效果良好")
 
     services.operation_close(actor=dave, operation=operation)

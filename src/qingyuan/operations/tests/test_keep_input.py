@@ -61,9 +61,8 @@ def test_a_spot_check_result_without_text_keeps_the_chosen_conclusion(personas, 
     Institution.objects.create(
         name="甲诊所", category="clinic", licence_no="L1", address="某路", region=regions["village"]
     )
-    sups = [
-        make_user(f"s{i}", units["city"], Role.SUPERVISOR, f"督查员{i}", f"320500010{i}") for i in range(2)
-    ]
+    for i in range(2):  # the pool the inspectors are drawn from
+        make_user(f"s{i}", units["city"], Role.SUPERVISOR, f"督查员{i}", f"320500010{i}")
     plan = services.spotcheck_create(
         actor=personas["dave"],
         region=regions["wuzhong"],
@@ -74,7 +73,7 @@ def test_a_spot_check_result_without_text_keeps_the_chosen_conclusion(personas, 
     services.spotcheck_draw(actor=personas["dave"], plan=plan)
     item = plan.items.get()
     client = Client()
-    client.force_login(sups[0])
+    client.force_login(plan.inspectors.first())  # permission follows the draw
     response = client.post(
         reverse("operations:spotcheck_record", args=[plan.pk, item.pk]), {"result": "  ", "compliant": "0"}
     )

@@ -205,20 +205,26 @@ def test_spot_check_form_refuses_a_low_ratio_in_chinese(login, regions):
 
 
 def test_published_page_hides_personal_data(login, personas, units, regions, plan):
+    from django.test import Client
+
     from qingyuan.registry.models import Institution
 
     Institution.objects.create(
         name="甲诊所", category="clinic", licence_no="L1", address="某路", region=regions["village"]
     )
-    sups = [
-        make_user(f"s{i}", units["city"], Role.SUPERVISOR, f"督查员{i}", f"320500010{i}") for i in range(2)
-    ]
+    for i in range(2):  # the pool the inspectors are drawn from
+        make_user(f"s{i}", units["city"], Role.SUPERVISOR, f"督查员{i}", f"320500010{i}")
     services.spotcheck_draw(actor=personas["dave"], plan=plan)
     item = plan.items.get()
-    services.spotcheck_record(actor=sups[0], item=item, result="证照齐全", compliant=True)
+    drawn = plan.inspectors.first()
+    services.spotcheck_record(actor=drawn, item=item, result="证照齐全", compliant=True)
+    services.spotcheck_complete(actor=personas["dave"], plan=plan)
     services.spotcheck_publish(actor=personas["dave"], plan=plan)
-    page = login("carol").get(reverse("operations:spotcheck_published", args=[plan.pk])).content.decode()
-    assert "甲诊所" in page and "证照齐全" in page and "督查员0" not in page
+    # The officers' old link leads to the public page, which needs no login.
+    response = login("carol").get(reverse("operations:spotcheck_published", args=[plan.pk]))
+    assert response.status_code == 302 and response["Location"] == f"/public/spotchecks/{plan.pk}/"
+    page = Client().get(response["Location"]).content.decode()
+    assert "甲诊所" in page and "证照齐全" in page and drawn.full_name not in page
 
 
 def test_county_reports_results_after_confirmation_and_late_is_shown(login, personas, regions, operation):
@@ -230,19 +236,10 @@ def test_county_reports_results_after_confirmation_and_late_is_shown(login, pers
     url = reverse("operations:result", args=[operation.pk, target.pk])
     assert login("carol").get(url).status_code == 404
     chief = login("chief")
-    form = {
-        "summary": "取缔1户",
-        "educated": 5,
-        "investigated": 1,
-        "penalised": 1,
-        "rechecked": 0,
-        "officer_trips": 8,
-        "vehicle_trips": 2,
-        "media_reports": 0,
-    }
-    assert chief.post(url, form).status_code == 302
+    # Typed figures are no longer taken: only the county's words are stored.
+    assert chief.post(url, {"notes": "取缔1户", "educated": 500}).status_code == 302
     target.refresh_from_db()
-    assert target.result.investigated == 1 and not target.result.late
+    assert target.result.notes == "取缔1户" and not target.result.late
     page = chief.get(operation.get_absolute_url()).content.decode()
     assert "已上报" in page and "逾期上报" not in page
 

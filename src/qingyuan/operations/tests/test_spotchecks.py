@@ -124,14 +124,18 @@ def test_a_county_cannot_spot_check_the_city(personas, regions, units):
 
 
 def test_results_recorded_and_published(personas, regions, pool, population):
-    dave, sup = personas["dave"], pool[0]
+    dave = personas["dave"]
     plan = services.spotcheck_draw(actor=dave, plan=_plan(dave, regions["wuzhong"]))
+    sup = plan.inspectors.first()  # permission follows the draw (test_spotcheck_draw.py)
     item = plan.items.first()
     services.spotcheck_record(actor=sup, item=item, result="证照齐全", compliant=True)
     item.refresh_from_db()
     assert item.compliant and item.recorded_by == sup
     with pytest.raises(ValidationError, match="不能重新抽取"):
         services.spotcheck_draw(actor=dave, plan=plan)
+    for other in plan.items.exclude(pk=item.pk):
+        services.spotcheck_record(actor=sup, item=other, result="证照齐全", compliant=True)
+    services.spotcheck_complete(actor=dave, plan=plan)
     services.spotcheck_publish(actor=dave, plan=plan)
     plan.refresh_from_db()
     assert plan.published

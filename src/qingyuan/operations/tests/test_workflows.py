@@ -177,6 +177,12 @@ def plan(personas, regions, units):
     )
 
 
+def _record_all(plan):
+    # Permission follows the draw: one of the drawn inspectors records every item.
+    for item in plan.items.all():
+        services.spotcheck_record(actor=plan.inspectors.first(), item=item, result="合格", compliant=True)
+
+
 def test_drawing_and_publishing_move_the_status_and_keep_the_flags(plan, personas):
     assert plan.status == SpotCheckStatus.DRAFT
     services.spotcheck_draw(actor=personas["dave"], plan=plan)
@@ -189,10 +195,16 @@ def test_drawing_and_publishing_move_the_status_and_keep_the_flags(plan, persona
         plan.items.values_list("institution_id", flat=True)
     )
 
+    _record_all(plan)
+    services.spotcheck_complete(actor=personas["dave"], plan=plan)
     services.spotcheck_publish(actor=personas["dave"], plan=plan)
     plan.refresh_from_db()
     assert plan.status == SpotCheckStatus.PUBLISHED and plan.published and plan.published_at is not None
-    assert [r.after["action"] for r in _rows(plan, "transition").order_by("id")] == ["draw", "publish"]
+    assert [r.after["action"] for r in _rows(plan, "transition").order_by("id")] == [
+        "draw",
+        "complete",
+        "publish",
+    ]
 
 
 def test_publishing_before_drawing_is_refused_and_writes_nothing(plan, personas):
@@ -206,6 +218,8 @@ def test_publishing_before_drawing_is_refused_and_writes_nothing(plan, personas)
 
 def test_a_published_sample_is_not_redrawn(plan, personas, login):
     services.spotcheck_draw(actor=personas["dave"], plan=plan)
+    _record_all(plan)
+    services.spotcheck_complete(actor=personas["dave"], plan=plan)
     services.spotcheck_publish(actor=personas["dave"], plan=plan)
     items = list(plan.items.values_list("pk", flat=True))
     before = AuditEvent.objects.count()

@@ -183,6 +183,21 @@ def value_at(field: str, day: dt.date):
     )
 
 
+def designated_region_at(day: dt.date):
+    """The region of the unit a 指定管辖 in force at the end of `day` designated for the site, or
+    None (docs/forms.md: a site counts where it is answered for)."""
+    from qingyuan.operations.access import designations_at
+
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+    return Subquery(
+        designations_at(at)
+        .filter(subject=OuterRef("pk"))
+        .order_by("-starts_at", "-pk")
+        .values("unit__region_id")[:1],
+        output_field=CharField(),
+    )
+
+
 def cleared_by(day: dt.date):
     """Closed after a ban and a clean re-inspection by `day`: a clean recheck done by then on a case
     closed by then, with no re-offence found after it (a later re-offence makes the site count again:
@@ -222,7 +237,13 @@ class S001A2(FormDefinition):
         return (
             Subject.objects.filter(kind__in=UNLICENSED_KINDS, found_on__lte=end)
             .annotate(
-                region_at=Coalesce(value_at("region_id", end), F("region_id"), output_field=CharField()),
+                # A designation in force on that day counts the site in the designated county.
+                region_at=Coalesce(
+                    designated_region_at(end),
+                    value_at("region_id", end),
+                    F("region_id"),
+                    output_field=CharField(),
+                ),
                 joint_at=Coalesce(
                     value_at("needs_joint_action", end), current_flag, output_field=CharField()
                 ),

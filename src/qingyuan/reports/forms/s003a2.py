@@ -49,7 +49,8 @@ class S003A2(FormDefinition):
     seed = "003 附件2"
 
     def findings(self, scope: Scope):
-        """回头看 in the period that found the site practising again, in the region of the banned case."""
+        """回头看 in the period that found the site practising again, in the region answerable for the
+        site on the day of the 回头看 (Recheck.region; 指定管辖 moves it, docs/forms.md)."""
         campaign = Q()
         if scope.campaign is not None:
             # A 回头看 belongs to the campaign through the inspection that made it or the new case.
@@ -57,7 +58,7 @@ class S003A2(FormDefinition):
                 "new_case__campaign_id"
             )
         return Recheck.objects.filter(
-            scope.in_region("case__region__code"),
+            scope.in_region("region__code"),
             scope.on_days("done_on"),
             campaign,
             kind=RecheckKind.LOOKBACK,

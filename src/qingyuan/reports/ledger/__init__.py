@@ -4,9 +4,12 @@ past years come out right: the template, the whole-file check and the all-or-not
     ledger_import(actor=user, content=bytes, file_name="2019台账.xlsx")  -> LedgerImport
     ledger_import(actor=user, content=bytes, file_name="对象.csv", kind="subjects")
     ledger_import(..., progress=callback)   # callback(phase, done, total), for a job page to show
+    ledger_import(actor=user, content=bytes, file_name="台账.xlsx")  # the one-sheet template (flat.py)
 
 Any problem raises ValidationError whose messages list every error ("工作表「案件」第5行「立案日期」：…");
-nothing is written then. docs/ledger.md describes the template sheet by sheet. The web upload runs
+nothing is written then. A ledger that passes may carry warnings (a 发现日期 later than the site's
+first event, taken as that event's date): the returned LedgerImport has them as `.warnings`, and
+`import_warnings(record)` reads them later. docs/ledger.md describes the templates sheet by sheet. The web upload runs
 ledger_import in a background job (jobs.py); the command `import_ledger` calls it directly.
 """
 
@@ -25,18 +28,23 @@ from ..models import LedgerImport
 from . import writing
 from .checking import Checker
 from .columns import HELP_SHEET, SHEETS, SHEETS_BY_KEY
+from .flat import FLAT, FLAT_KEY
 from .reading import read_ledger
-from .template import ledger_csv_template, ledger_template
-from .writing import Writer, already_imported, earlier_import_of
+from .template import ledger_csv_template, ledger_flat_template, ledger_template
+from .writing import Writer, already_imported, earlier_import_of, import_warnings
 
 __all__ = [
     "CHECKING",
+    "FLAT",
+    "FLAT_KEY",
     "HELP_SHEET",
     "WRITING",
     "clean_file_name",
     "SHEETS",
     "SHEETS_BY_KEY",
+    "import_warnings",
     "ledger_csv_template",
+    "ledger_flat_template",
     "ledger_import",
     "ledger_template",
     "require_import",
@@ -78,9 +86,11 @@ def ledger_import(
     file_name = clean_file_name(file_name)
     sha256 = hashlib.sha256(content).hexdigest()
     writing.refuse_same_file(sha256)
-    found = read_ledger(content, file_name, kind)
+    # A one-sheet ledger comes back split into the sheets of the workbook template (flat.py), with
+    # the problems of the split (conflicting site cells) to report with the others.
+    found, problems = read_ledger(content, file_name, kind)
     on_row = None if progress is None else (lambda done, total: progress(CHECKING, done, total))
-    checker = Checker(actor=actor, prefix=prefix, found=found, progress=on_row)
+    checker = Checker(actor=actor, prefix=prefix, found=found, progress=on_row, problems=problems)
     checked = checker.run()
     if checked is None:
         raise ValidationError(checker.errors.messages())

@@ -6,6 +6,14 @@ References: 对象编号 and 案件编号 name a row of this file, or a record t
 import created (its key is a LedgerKey, unique within the record's county), so a county can import
 one year after another, or one sheet at a time as CSV. 回头看's 原案件编号 may also be the number
 of any case of the platform in the user's jurisdiction.
+
+A message about a reference names the key and where the other end is (sheet and row), for the
+officer to know which of the two rows to correct. 发现日期 is not a reason to refuse a file: left
+blank, or later than the site's first inspection or case, it becomes that first event's date, and
+the later ones are listed as warnings of the import (docs/ledger.md, "发现日期").
+
+Rows of the one-sheet template (flat.py) arrive already split into these sheets, each with an Origin
+that says on which row and under which header of the sheet the officer filled they stand.
 """
 
 from __future__ import annotations
@@ -13,131 +21,33 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
-from qingyuan.cases.models import Case, PartyKind, PenaltyDecision, RecheckResult
-from qingyuan.core.idcard import normalize_id_number, validate_id_number
+from qingyuan.cases.models import Case, PartyKind, PenaltyDecision, Recheck, RecheckKind, RecheckResult
+from qingyuan.core.idcard import normalize_id_number
+from qingyuan.inspections.models import InspectionKind, InspectionOutcome
 from qingyuan.regions.models import Region
 from qingyuan.registry.import_columns import CellError
 from qingyuan.rules.models import Offence
-from qingyuan.subjects.models import Subject
 
 from ..models import LedgerKey, LedgerKeyKind
-from .columns import MEDIA, SHEETS, SHEETS_BY_KEY, Column, Sheet, read_cell
+from .columns import MEDIA, PRACTISING, SHEETS, SHEETS_BY_KEY, Sheet, read_cell
+from .rows import (  # noqa: F401 (USCC_*: re-exported for the tests of the credit code)
+    USCC_CHARS,
+    USCC_WEIGHTS,
+    CaseRef,
+    Checked,
+    Errors,
+    Origin,
+    Row,
+    SubjectRef,
+    import_mark,
+    party_id_problem,
+)
 
-# 统一社会信用代码 (GB 32100-2015): 18 characters of this alphabet, the last a check character.
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def uscc_problem(value: str) -> str | None:
-    """Why `value` is not a 统一社会信用代码, or None."""
-    if len(value) != 18 or any(c not in USCC_CHARS for c in value):
-        return "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(value[:17], USCC_WEIGHTS, strict=True))
-    if USCC_CHARS[(31 - total % 31) % 31] != value[17]:
-        return "统一社会信用代码校验位错误"
-    return None
-
-
-def party_id_problem(party_kind: str, value: str) -> str | None:
-    """A citizen's 居民身份证号 or an organisation's 统一社会信用代码, checked as its kind requires."""
-    if party_kind == PartyKind.ORGANISATION:
-        return uscc_problem(value)
-    try:
-        validate_id_number(value)
-    except ValidationError as exc:
-        return exc.messages[0]
-    return None
-
-
-MARK = "历史台账导入"
 DEFAULT_OFFENCE = "ZY-01"
-MAX_MESSAGES = 1000
 _LOOKUP_CHUNK = 500
-
-
-def import_mark(file_name: str) -> str:
-    """The words that tell officers a record came from a ledger, and from which file."""
-    return f"{MARK}（{file_name}）"
-
-
-class Errors:
-    """Messages as "工作表「案件」第5行「立案日期」：…", in sheet, line and column order."""
-
-    def __init__(self):
-        self.items: list[tuple[int, int, int, str]] = []
-
-    def cell(self, sheet: Sheet, line: int, column: Column, message: str) -> None:
-        order = sheet.columns.index(column)
-        self.items.append(
-            (
-                SHEETS.index(sheet),
-                line,
-                order,
-                f"工作表「{sheet.name}」第{line}行「{column.header}」：{message}",
-            )
-        )
-
-    def __bool__(self):
-        return bool(self.items)
-
-    def messages(self) -> list[str]:
-        ordered = [text for *_key, text in sorted(self.items)]
-        if len(ordered) > MAX_MESSAGES:
-            return [*ordered[:MAX_MESSAGES], f"…另有{len(ordered) - MAX_MESSAGES}条错误"]
-        return ordered
-
-
-@dataclass
-class Row:
-    sheet: Sheet
-    line: int
-    values: dict
-    bad: set[str] = field(default_factory=set)  # keys of the columns whose cell was refused
-    refs: dict = field(default_factory=dict)  # resolved references, for the writer
-
-    def good(self, *keys: str) -> bool:
-        """The cells named were read and hold a value: checks between cells may use them."""
-        return all(k not in self.bad and self.values.get(k) not in (None, "") for k in keys)
-
-
-@dataclass
-class SubjectRef:
-    """A subject a row points to: a row of this file, or a subject of an earlier import."""
-
-    found_on: dt.date | None
-    row: Row | None = None
-    obj: Subject | None = None
-
-    @property
-    def county(self) -> str | None:
-        """The county a case of this subject is numbered in; None while the row's region is wrong."""
-        if self.obj is not None:
-            return LedgerKey.county_of(self.obj.region_id)
-        region = self.row.refs.get("region")
-        return LedgerKey.county_of(region.code) if region is not None else None
-
-
-@dataclass
-class CaseRef:
-    opened_on: dt.date | None
-    closed_on: dt.date | None
-    offence_date: dt.date | None
-    row: Row | None = None
-    obj: Case | None = None
-    has_decision: bool = False
-    earlier_case_id: int | None = None
-
-
-@dataclass
-class Checked:
-    """A ledger that passed: its rows by sheet key, references resolved."""
-
-    rows: dict[str, list[Row]]
 
 
 class Checker:
@@ -146,12 +56,18 @@ class Checker:
         *,
         actor,
         prefix: str,
-        found: dict[str, list[tuple[int, dict]]],
+        found: dict[str, list[tuple]],
         progress: Callable[[int, int], None] | None = None,
+        problems: list[tuple[Sheet, int, str, str]] = (),
     ):
         self.actor = actor
         self.prefix = prefix
         self.errors = Errors()
+        self.warnings: list[str] = []
+        self.filled = 0
+        # Problems found while splitting the one-sheet template (conflicting site cells...).
+        for sheet, line, header, message in problems:
+            self.errors.at(sheet, line, header, message)
         self.rows: dict[str, list[Row]] = {s.key: [] for s in SHEETS}
         # Reading the cells is the part that grows with the file; it reports rows read so far.
         # The checks between sheets that follow are a few queries per sheet.
@@ -159,8 +75,8 @@ class Checker:
         for key, lines in found.items():
             sheet = SHEETS_BY_KEY[key]
             rows = self.rows[key]
-            for line, raw in lines:
-                rows.append(self._read(sheet, line, raw))
+            for line, raw, *origin in lines:
+                rows.append(self._read(sheet, line, raw, origin[0] if origin else None))
                 done += 1
                 if progress is not None:
                     progress(done, total)
@@ -168,8 +84,8 @@ class Checker:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _read(self, sheet: Sheet, line: int, raw: dict) -> Row:
-        row = Row(sheet, line, {})
+    def _read(self, sheet: Sheet, line: int, raw: dict, origin: Origin | None) -> Row:
+        row = Row(sheet, line, {}, origin=origin)
         for column in sheet.columns:
             try:
                 row.values[column.key] = read_cell(column, raw.get(column.key))
@@ -181,7 +97,13 @@ class Checker:
 
     def error(self, row: Row, key: str, message: str) -> None:
         row.bad.add(key)
-        self.errors.cell(row.sheet, row.line, row.sheet.column(key), message)
+        self.errors.at(*row.shown(key), message)
+
+    def listed(self, sheet_key: str) -> str:
+        """Where a key of this file is listed, for "not found" messages."""
+        if any(r.origin is not None for rows in self.rows.values() for r in rows[:1]):
+            return "本文件"
+        return f"「{SHEETS_BY_KEY[sheet_key].name}」表"
 
     def _unique(self, rows: list[Row], key: str) -> dict[str, Row]:
         """First row for each value of `key`; later rows with the same value are errors."""
@@ -202,16 +124,19 @@ class Checker:
         self.check_regions("subjects")
         self.check_regions("outreach")
         subjects = self.check_subjects()
-        self.check_inspections(subjects)
+        self._resolve_subjects(self.rows["inspections"], subjects)
         cases = self.check_cases(subjects)
+        self.settle_found_on(subjects)
+        self.check_found_on()
         self.check_decisions(cases)
-        self.check_dated_children("referrals", "day", "移送日期", cases)
-        self.check_dated_children("judgments", "judged_on", "判决日期", cases)
+        self.check_dated_children("referrals", "day", cases)
+        self.check_dated_children("judgments", "judged_on", cases)
         self.check_lookbacks(cases)
+        self.check_lookback_visits()
         self.check_outreach()
         if self.errors:
             return None
-        return Checked(self.rows)
+        return Checked(self.rows, self.warnings, self.filled)
 
     def check_regions(self, sheet_key: str) -> None:
         rows = [r for r in self.rows[sheet_key] if r.good("region")]
@@ -269,19 +194,25 @@ class Checker:
                     taken[(county, key)].append(file_name)
         return taken
 
-    def _refuse_taken(self, kind: str, first: dict[str, Row], county_of_row) -> None:
+    def _refuse_taken(self, kind: str, first: dict[str, Row], county_of_row, reuse=None) -> dict[str, str]:
+        """Refuse keys an earlier import of the county holds; those rows `reuse` accepts are returned
+        instead ({key: file names}), for their references to go to the earlier record."""
         counties = {key: county_of_row(row) for key, row in first.items()}
         wanted = {(county, key) for key, county in counties.items() if county is not None}
         taken = self._taken(kind, wanted) if wanted else {}
+        reused = {}
         for key, row in first.items():
             files = taken.get((counties[key], key))
-            if files:
+            if files and reuse is not None and reuse(row):
+                reused[key] = "、".join(sorted(set(files)))
+            elif files:
                 self.error(
                     row,
                     "key",
                     f"“{key}”已在之前导入的台账（{'、'.join(sorted(set(files)))}）中登记，不能重复导入；"
                     "其他表可直接引用该编号",
                 )
+        return reused
 
     def _ambiguous(self, row: Row, column: str, value: str, same: list[LedgerKey]) -> None:
         # Keys are unique per county; an officer above county level may see one key in several.
@@ -306,12 +237,22 @@ class Checker:
             if region is not None and LedgerKey.county_of(region.code) not in known:
                 self.error(first[key], "region", f"“{region.code}”所属的区县在平台中不存在")
                 first[key].refs.pop("region")
-        self._refuse_taken(
+        # A site of the one-sheet template imported before (last year's register) is that site again:
+        # this file's visits and cases go to it, and its site columns are not imported a second time.
+        reused = self._refuse_taken(
             LedgerKeyKind.SUBJECT,
             first,
             lambda row: LedgerKey.county_of(row.refs["region"].code) if "region" in row.refs else None,
+            reuse=lambda row: row.origin is not None and not row.bad,
         )
-        return {key: SubjectRef(row.values["found_on"], row=row) for key, row in first.items()}
+        for key, files in reused.items():
+            row = first.pop(key)
+            rows.remove(row)
+            self.warnings.append(
+                f"对象编号“{key}”（{row.where('key')}）已在之前导入的台账（{files}）中登记：本文件中该对象的检查和案件"
+                "记入平台中的该对象，场所各列以平台中的记录为准，未再导入"
+            )
+        return {key: SubjectRef(row.values["found_on"], row=row, key=key) for key, row in first.items()}
 
     def _resolve_subjects(self, rows: list[Row], subjects: dict[str, SubjectRef]) -> None:
         wanted = {r.values["subject_key"] for r in rows if r.good("subject_key")} - subjects.keys()
@@ -324,22 +265,75 @@ class Checker:
                 row.refs["subject"] = subjects[key]
             elif len(earlier.get(key, [])) == 1:
                 subject = earlier[key][0].subject
-                row.refs["subject"] = SubjectRef(subject.found_on, obj=subject)
+                row.refs["subject"] = SubjectRef(subject.found_on, obj=subject, key=key)
             elif key in earlier:
                 self._ambiguous(row, "subject_key", key, earlier[key])
             else:
-                self.error(row, "subject_key", f"“{key}”在「监管对象」表和之前导入的台账中都找不到")
+                self.error(
+                    row,
+                    "subject_key",
+                    f"“{key}”在{self.listed('subjects')}和之前导入的台账中都找不到；"
+                    f"请在{self.listed('subjects')}登记该对象，或改正本行的对象编号",
+                )
 
-    def _not_before(self, row: Row, key: str, floor: dt.date | None, what: str) -> None:
+    def _not_before(self, row: Row, key: str, floor: dt.date | None, what: str, where: str = "") -> None:
         if floor is not None and row.good(key) and row.values[key] < floor:
-            self.error(row, key, f"“{row.values[key]:%Y-%m-%d}”早于{what}{floor:%Y-%m-%d}")
+            self.error(row, key, f"“{row.values[key]:%Y-%m-%d}”早于{what}{floor:%Y-%m-%d}{where}")
 
-    def check_inspections(self, subjects: dict[str, SubjectRef]) -> None:
-        rows = self.rows["inspections"]
-        self._resolve_subjects(rows, subjects)
-        for row in rows:
-            if "subject" in row.refs:
-                self._not_before(row, "day", row.refs["subject"].found_on, "该对象的发现日期")
+    def settle_found_on(self, subjects: dict[str, SubjectRef]) -> None:
+        """发现日期 of the sites of this file: blank, it is the first inspection or case of the site;
+        later than that first event, it is the event's date, and a warning names the site (an officer
+        who visited a site had found it by then: the first event is the discovery)."""
+        first: dict[int, tuple[dt.date, Row, str]] = {}
+        for sheet_key, date_key in (("inspections", "day"), ("cases", "opened_on")):
+            for row in self.rows[sheet_key]:
+                ref = row.refs.get("subject")
+                if ref is None or ref.row is None or not row.good(date_key):
+                    continue
+                day = row.values[date_key]
+                if id(ref.row) not in first or day < first[id(ref.row)][0]:
+                    first[id(ref.row)] = (day, row, date_key)
+        for key, ref in subjects.items():
+            row = ref.row
+            if "found_on" in row.bad:
+                continue
+            earliest = first.get(id(row))
+            if earliest is None:
+                if row.values["found_on"] is None:
+                    self.error(
+                        row,
+                        "found_on",
+                        f"对象编号“{key}”在本文件中没有监督检查或案件，无法推定发现日期，请填写",
+                    )
+                continue
+            day, event, date_key = earliest
+            stated = row.values["found_on"]
+            if stated is None:
+                self.filled += 1
+            elif stated > day:
+                what = "检查日期" if date_key == "day" else "立案日期"
+                self.warnings.append(
+                    f"对象编号“{key}”（{row.where('found_on')}）：发现日期{stated:%Y-%m-%d}晚于该对象最早的记录"
+                    f"（{event.where(date_key)}，{what}{day:%Y-%m-%d}），已按{day:%Y-%m-%d}导入"
+                )
+                row.refs["stated_found_on"] = stated
+            else:
+                continue
+            row.values["found_on"] = ref.found_on = day
+
+    def check_found_on(self) -> None:
+        """Inspections and cases of sites of earlier imports: those sites' 发现日期 stands as imported."""
+        for sheet_key, date_key in (("inspections", "day"), ("cases", "opened_on")):
+            for row in self.rows[sheet_key]:
+                ref = row.refs.get("subject")
+                if ref is not None and ref.obj is not None:
+                    self._not_before(
+                        row,
+                        date_key,
+                        ref.found_on,
+                        f"对象编号“{ref.key}”在之前导入的台账中登记的发现日期",
+                        "；请改正本行日期",
+                    )
 
     def check_cases(self, subjects: dict[str, SubjectRef]) -> dict[str, CaseRef]:
         rows = self.rows["cases"]
@@ -364,8 +358,6 @@ class Checker:
                     problem = party_id_problem(kind, row.values["party_id_number"])
                     if problem:
                         self.error(row, "party_id_number", f"“{row.values['party_id_number']}”：{problem}")
-            if "subject" in row.refs:
-                self._not_before(row, "opened_on", row.refs["subject"].found_on, "该对象的发现日期")
             if row.good("opened_on"):
                 self._not_before(row, "national_entry_on", row.values["opened_on"], "立案日期")
                 self._not_before(row, "closed_on", row.values["opened_on"], "立案日期")
@@ -375,6 +367,7 @@ class Checker:
                 row.values["closed_on"] if row.good("closed_on") else None,
                 row.values["opened_on"],
                 row=row,
+                key=key,
             )
             for key, row in first.items()
         }
@@ -402,21 +395,29 @@ class Checker:
                     obj=case,
                     has_decision=case.decided,
                     earlier_case_id=case.earlier_case_id,
+                    key=value,
                 )
             elif value in earlier:
                 self._ambiguous(row, key, value, earlier[value])
             else:
+                cases_listed = self.listed("cases")
                 where = (
-                    "「案件」表、之前导入的台账和平台案件中" if by_number else "「案件」表和之前导入的台账中"
+                    f"{cases_listed}、之前导入的台账和平台案件中"
+                    if by_number
+                    else f"{cases_listed}和之前导入的台账中"
                 )
-                self.error(row, key, f"“{value}”在{where}都找不到")
+                self.error(
+                    row,
+                    key,
+                    f"“{value}”在{where}都找不到；请在{cases_listed}登记该案件，或改正本行的案件编号",
+                )
 
     def _offences(self, code: str) -> list[Offence]:
         if code not in self.offences:
             self.offences[code] = list(Offence.objects.filter(code=code).order_by("effective_from"))
         return self.offences[code]
 
-    def _offence(self, row: Row, on: dt.date | None) -> Offence | None:
+    def _offence(self, row: Row, on: dt.date | None, case: CaseRef) -> Offence | None:
         code = (row.values.get("offence") or "").upper()
         versions = self._offences(code or DEFAULT_OFFENCE)
         if not versions:
@@ -438,7 +439,11 @@ class Checker:
             # same offence's first version stands for it (docs/ledger.md says so).
             offence = versions[0]
         else:
-            self.error(row, "offence", f"“{code}”在{on:%Y-%m-%d}（违法行为发生日期）不在有效期内")
+            self.error(
+                row,
+                "offence",
+                f"“{code}”在{on:%Y-%m-%d}（{case.named()}的违法行为发生日期，即立案日期）不在有效期内",
+            )
             return None
         if offence.referral_only:
             self.error(row, "offence", f"“{offence.code}”为移送其他部门处理的条款，卫生健康部门不作处罚")
@@ -455,14 +460,14 @@ class Checker:
                 continue
             if first.get(row.values["case_key"]) is row and ref.has_decision:
                 self.error(row, "case_key", f"案件“{row.values['case_key']}”在平台中已有处罚决定")
-            self._not_before(row, "decided_on", ref.opened_on, "该案件的立案日期")
+            self._not_before(row, "decided_on", ref.opened_on, f"{ref.named()}的立案日期")
             if ref.closed_on and row.good("decided_on") and row.values["decided_on"] > ref.closed_on:
                 self.error(
                     row,
                     "decided_on",
-                    f"“{row.values['decided_on']:%Y-%m-%d}”晚于该案件的结案日期{ref.closed_on:%Y-%m-%d}",
+                    f"“{row.values['decided_on']:%Y-%m-%d}”晚于{ref.named()}的结案日期{ref.closed_on:%Y-%m-%d}",
                 )
-            offence = self._offence(row, ref.offence_date)
+            offence = self._offence(row, ref.offence_date, ref)
             if offence is not None:
                 row.refs["offence"] = offence
         for row in rows:
@@ -470,15 +475,13 @@ class Checker:
             if not (row.bad & set(measures)) and not any(row.values.get(m) for m in measures):
                 self.error(row, "warning", "至少应有一种处罚（警告、罚款、没收违法所得、没收药品器械或取缔）")
 
-    def check_dated_children(
-        self, sheet_key: str, date_key: str, label: str, cases: dict[str, CaseRef]
-    ) -> None:
+    def check_dated_children(self, sheet_key: str, date_key: str, cases: dict[str, CaseRef]) -> None:
         rows = self.rows[sheet_key]
         self._resolve_cases(rows, "case_key", cases)
         for row in rows:
             ref = row.refs.get("case_key")
             if ref is not None:
-                self._not_before(row, date_key, ref.opened_on, "该案件的立案日期")
+                self._not_before(row, date_key, ref.opened_on, f"{ref.named()}的立案日期")
 
     def check_lookbacks(self, cases: dict[str, CaseRef]) -> None:
         rows = self.rows["lookbacks"]
@@ -497,7 +500,7 @@ class Checker:
         for row in rows:
             original: CaseRef | None = row.refs.get("case_key")
             if original is not None:
-                self._not_before(row, "done_on", original.opened_on, "原案件的立案日期")
+                self._not_before(row, "done_on", original.opened_on, f"原案件{original.named()}的立案日期")
             new: CaseRef | None = row.refs.get("new_case_key")
             if new is None:
                 continue
@@ -506,13 +509,54 @@ class Checker:
             elif new.earlier_case_id is not None and not (
                 original and original.obj and original.obj.pk == new.earlier_case_id
             ):
-                self.error(row, "new_case_key", f"案件“{row.values['new_case_key']}”已关联其他前案")
+                self.error(row, "new_case_key", f"{new.named()}已关联其他前案")
             elif row.good("done_on") and new.opened_on and new.opened_on < row.values["done_on"]:
                 self.error(
                     row,
                     "new_case_key",
-                    f"该案件的立案日期{new.opened_on:%Y-%m-%d}早于回头看检查日期{row.values['done_on']:%Y-%m-%d}",
+                    f"{new.named()}的立案日期{new.opened_on:%Y-%m-%d}早于回头看检查日期"
+                    f"{row.values['done_on']:%Y-%m-%d}",
                 )
+
+    def check_lookback_visits(self) -> None:
+        """A 回头看 visit that found the site practising is counted by S003-A2 only through its
+        「回头看」 row (the Recheck): without one it would count 0 silently, so the file is refused
+        naming the visit and the row to add. Creating the row from the visit would have to guess the
+        original case; the one-sheet template, whose row holds both, does it (flat.py)."""
+        found = {
+            (ref.subject_identity(), row.values["done_on"])
+            for row in self.rows["lookbacks"]
+            if row.good("done_on") and (ref := row.refs.get("case_key")) is not None
+        }
+        visits = [
+            row
+            for row in self.rows["inspections"]
+            # A row of the one-sheet template is its own 回头看 (flat.py reports when it cannot be).
+            if row.origin is None
+            and "subject" in row.refs
+            and row.good("day", "kind", "outcome")
+            and row.values["kind"] == InspectionKind.LOOKBACK
+            and row.values["outcome"] in PRACTISING
+            and (row.refs["subject"].identity, row.values["day"]) not in found
+        ]
+        earlier = {ref.obj.pk for row in visits if (ref := row.refs["subject"]).obj is not None}
+        recorded = set(
+            Recheck.objects.filter(kind=RecheckKind.LOOKBACK, subject_id__in=earlier).values_list(
+                "subject_id", "done_on"
+            )
+        )
+        outcomes = dict(InspectionOutcome.choices)
+        for row in visits:
+            ref, day = row.refs["subject"], row.values["day"]
+            if ref.obj is not None and (ref.obj.pk, day) in recorded:
+                continue
+            self.error(
+                row,
+                "kind",
+                f"对象编号“{ref.key}”{day:%Y-%m-%d}的“回头看”检查处理结果为“{outcomes[row.values['outcome']]}”"
+                f"（发现再次非法行医），但「回头看」表中没有该对象这一天的行，S003-A2 不会计入；请在「回头看」表"
+                f"添加一行：原案件编号、检查日期{day:%Y-%m-%d}、结果“再次非法行医”，已立案的填写再次违法案件编号",
+            )
 
     def check_outreach(self) -> None:
         for row in self.rows["outreach"]:

@@ -37,6 +37,10 @@ MAX_MONEY = Decimal("999999999999.99")  # 14 digits, 2 decimals: the amount fiel
 SMALL_INT_MAX = 32767
 YES, NO = "是", "否"
 
+# Outcomes of a visit that found the site practising: a 回头看 with one of them is a re-offence
+# (S003-A2), whichever template the ledger came in.
+PRACTISING = (InspectionOutcome.VIOLATION, InspectionOutcome.RECTIFY, InspectionOutcome.REFERRED)
+
 OUTREACH, MEDIA = "outreach", "media"
 OUTREACH_KINDS = ((OUTREACH, "宣教"), (MEDIA, "媒体"))
 
@@ -76,7 +80,8 @@ class Column:
     @property
     def text_format(self) -> bool:
         """Cells Excel must keep as typed: codes with leading digits, ledger keys like 001."""
-        return self.kind == REGION or self.key in (
+        # Columns of the one-sheet template are keyed "<sheet>.<key>" (flat.py).
+        return self.kind == REGION or self.key.rsplit(".", 1)[-1] in (
             "subject_key",
             "case_key",
             "key",
@@ -279,8 +284,8 @@ SUBJECTS = Sheet(
             "发现日期",
             "found_on",
             DATE,
-            required=True,
-            note="报表自此日起把该对象计为已掌握",
+            note="报表自此日起把该对象计为已掌握。留空取该对象最早的检查日期或立案日期；"
+            "晚于最早的检查或立案日期的，按最早的日期导入，并在导入结果中逐个对象列出提示",
             example="2019-01-10",
         ),
         Column("需联合查处", "needs_joint_action", BOOL, default=False, example=NO),
@@ -304,7 +309,15 @@ INSPECTIONS = Sheet(
         Column(
             "对象编号", "subject_key", required=True, max_length=50, note=SUBJECT_KEY_NOTE, example="WZ-001"
         ),
-        Column("检查日期", "day", DATE, required=True, note="不得早于该对象的发现日期", example="2019-01-10"),
+        Column(
+            "检查日期",
+            "day",
+            DATE,
+            required=True,
+            note="早于本文件中该对象的发现日期的，发现日期按最早的检查或立案日期导入；"
+            "之前导入的对象不得早于其发现日期",
+            example="2019-01-10",
+        ),
         Column("检查方式", "kind", CHOICE, required=True, choices=choices_of(InspectionKind), example="明查"),
         Column(
             "出动人次",
@@ -378,7 +391,8 @@ CASES = Sheet(
             "opened_on",
             DATE,
             required=True,
-            note="不得早于该对象的发现日期；同时作为违法行为发生日期",
+            note="同时作为违法行为发生日期；早于本文件中该对象的发现日期的，发现日期按最早的检查或立案日期导入；"
+            "之前导入的对象不得早于其发现日期",
             example="2019-01-15",
         ),
         Column(
@@ -522,7 +536,8 @@ LOOKBACKS = Sheet(
             example="WZ-A-004",
         ),
     ),
-    "每行一次“回头看”检查的结论。该次检查如需计入监督户次数，请同时在「监督检查」表登记（检查方式填“回头看”）。",
+    "每行一次“回头看”检查的结论。该次检查如需计入监督户次数，请同时在「监督检查」表登记（检查方式填“回头看”）；"
+    "「监督检查」表中检查方式为“回头看”且发现违法的检查，必须在本表有同一对象同一日期的行，否则整份文件不导入。",
 )
 
 OUTREACH_SHEET = Sheet(

@@ -22,12 +22,15 @@ from qingyuan.core.jobs import (
 from qingyuan.core.models import Job
 from qingyuan.core.scoping import jurisdiction_prefix
 
-from . import SHEETS, WRITING, clean_file_name, ledger_import, require_import
+from . import SHEETS, WRITING, clean_file_name, import_warnings, ledger_import, require_import
 from .columns import SHEETS_BY_KEY
+from .flat import FLAT_KEY
 from .reading import CSV, MAX_BYTES, format_of
 from .writing import refuse_same_file
 
 KIND = "ledger_import"
+# The job page lists the warnings with the counts; the import's detail page lists all of them.
+WARNINGS_SHOWN = 50
 
 
 def _still_running(job: Job) -> str:
@@ -51,7 +54,7 @@ def ledger_job_create(*, actor, upload, kind: str = "") -> Job:
         raise ValidationError(["您的账号没有所属单位或已停用，不能导入"])
     file_name = clean_file_name(upload.name)
     fmt = format_of(file_name)
-    if fmt == CSV and kind not in SHEETS_BY_KEY:
+    if fmt == CSV and kind not in SHEETS_BY_KEY and kind != FLAT_KEY:
         raise ValidationError(["CSV 文件只含一张表，请选择它是哪一张表（如“监管对象”）"])
     if upload.size > MAX_BYTES:
         raise ValidationError(
@@ -73,11 +76,22 @@ def ledger_job_create(*, actor, upload, kind: str = "") -> Job:
 
 
 def ledger_result(record) -> dict:
-    """The job's result: the rows imported per sheet, and the way to the import's detail page."""
+    """The job's result: the rows imported per sheet, the warnings (each 对象编号 whose 发现日期 was
+    taken from its first event), and the way to the import's detail page."""
     counts = [[sheet.name, record.counts[sheet.name]] for sheet in SHEETS if sheet.name in record.counts]
     text = "，".join(f"{name} {n}" for name, n in counts)
+    warnings = import_warnings(record)
+    message = f"导入完成：{text}。已计入统计报表。"
+    if warnings:
+        message += (
+            f"有{len(warnings)}条提示（如发现日期晚于最早的检查或立案日期，已按最早日期导入），请核对。"
+        )
+        counts += [["提示", w] for w in warnings[:WARNINGS_SHOWN]]
+        if len(warnings) > WARNINGS_SHOWN:
+            counts.append(["提示", f"另有{len(warnings) - WARNINGS_SHOWN}条，见导入详情"])
     return {
-        "message": f"导入完成：{text}。已计入统计报表。",
+        "message": message,
+        "warnings": warnings,
         "counts": counts,
         "ledger_import": record.pk,
         "links": [

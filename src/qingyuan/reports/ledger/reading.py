@@ -1,5 +1,6 @@
-"""Reading an uploaded ledger into rows: an XLSX workbook in the template (every sheet), or a CSV
-file holding one sheet that the user names.
+"""Reading an uploaded ledger into rows: an XLSX workbook in the template (every sheet), a workbook
+holding the one-sheet template (flat.py: recognised by its sheet name 一表式台账, or by its headers
+under another name), or a CSV file holding one sheet that the user names (the one-sheet template too).
 
 Whatever is wrong with the file as a whole (not a workbook, a sheet missing, a header renamed) is
 one clear message and stops there: row messages would only repeat it. Rows are numbered as Excel
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from qingyuan.registry.import_files import csv_encoding
 
 from .columns import SHEETS, SHEETS_BY_KEY, Sheet
+from .flat import FLAT, FLAT_KEY, MARKERS, split_flat
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000  # per sheet; a county's ledger of past years has hundreds
@@ -100,11 +103,18 @@ def _read_xlsx(content: bytes) -> dict[str, Rows]:
     try:
         present = {_header_text(name): name for name in workbook.sheetnames}
         missing = [s.name for s in SHEETS if s.name not in present]
+        flat = _flat_sheet(workbook, present, missing)
+        if flat is not None:
+            rows, problem = _rows(flat, enumerate(workbook[flat.name].iter_rows(values_only=True), start=1))
+            if problem:
+                raise ValidationError([problem])
+            return {FLAT_KEY: (flat, rows)}
         if missing:
             raise ValidationError(
                 [
                     f"工作簿缺少工作表「{'」「'.join(missing)}」（工作表可能被改名或删除）。{TEMPLATE_HINT}；"
-                    f"应有工作表：{'、'.join(s.name for s in SHEETS)}"
+                    f"应有工作表：{'、'.join(s.name for s in SHEETS)}；"
+                    f"或使用一表式台账模板（一张工作表「{FLAT.name}」）"
                 ]
             )
         found, problems = {}, []
@@ -121,6 +131,20 @@ def _read_xlsx(content: bytes) -> dict[str, Rows]:
     return found
 
 
+def _flat_sheet(workbook, present: dict[str, str], missing: list[str]) -> Sheet | None:
+    """The one-sheet template in this workbook, as a Sheet named as the workbook names it; None for
+    the workbook template. A workbook with both kinds is read as the workbook template."""
+    if not missing:
+        return None
+    if FLAT.name in present:
+        return replace(FLAT, name=present[FLAT.name])
+    for name in workbook.sheetnames:
+        header = next(workbook[name].iter_rows(max_row=1, values_only=True), ())
+        if set(MARKERS) <= {_header_text(c) for c in header}:
+            return replace(FLAT, name=name)
+    return None
+
+
 def _read_csv(content: bytes, sheet: Sheet) -> dict[str, Rows]:
     if b"\x00" in content[:65536] or content.startswith(b"PK\x03\x04"):
         raise ValidationError(["文件不是 CSV 文本文件（Excel 工作簿请保存为 .xlsx 后按整份台账导入）"])
@@ -132,11 +156,12 @@ def _read_csv(content: bytes, sheet: Sheet) -> dict[str, Rows]:
     rows, problem = _rows(sheet, lines)
     if problem:
         raise ValidationError([problem])
-    return {sheet.key: rows}
+    return {FLAT_KEY: (sheet, rows)} if sheet.key == FLAT_KEY else {sheet.key: rows}
 
 
-def read_ledger(content: bytes, file_name: str, kind: str | None = None) -> dict[str, Rows]:
-    """{sheet key: [(line, {column key: raw cell})]} for every sheet the file holds."""
+def read_ledger(content: bytes, file_name: str, kind: str | None = None) -> tuple[dict[str, Rows], list]:
+    """({sheet key: [(line, {column key: raw cell}[, Origin])]} for every sheet the file holds,
+    [(sheet, line, header, message)] found while splitting a one-sheet ledger into those sheets)."""
     fmt = format_of(file_name)
     if not content.strip():
         raise ValidationError(["文件是空的"])
@@ -145,7 +170,7 @@ def read_ledger(content: bytes, file_name: str, kind: str | None = None) -> dict
             [f"文件过大（{len(content) / 1048576:.1f} MB），单个文件不能超过 {MAX_BYTES // 1048576} MB"]
         )
     if fmt == CSV:
-        sheet = SHEETS_BY_KEY.get(kind or "")
+        sheet = FLAT if kind == FLAT_KEY else SHEETS_BY_KEY.get(kind or "")
         if sheet is None:
             raise ValidationError(["CSV 文件只含一张表，请选择它是哪一张表（如“监管对象”）"])
         try:
@@ -156,6 +181,11 @@ def read_ledger(content: bytes, file_name: str, kind: str | None = None) -> dict
             ) from None
     else:
         found = _read_xlsx(content)
+    if FLAT_KEY in found:
+        sheet, rows = found[FLAT_KEY]
+        if not rows:
+            raise ValidationError(["文件中没有数据行（只有表头）"])
+        return split_flat(sheet, rows)
     if not any(found.values()):
         raise ValidationError(["文件中没有数据行（只有表头）"])
-    return found
+    return found, []

@@ -1,5 +1,6 @@
-"""The ledger template handed to counties: one XLSX workbook with a 说明 sheet and a sheet per kind
-of record (choice columns as drop-downs), and a CSV header file for each sheet."""
+"""The ledger templates handed to counties: one XLSX workbook with a 说明 sheet and a sheet per kind
+of record (choice columns as drop-downs); the one-sheet template (flat.py) with its 说明 and the one
+sheet; and a CSV header file for each sheet."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import io
 
 from .columns import BOOL, CHOICE, DATE, HELP_SHEET, NO, SHEETS, YES, Sheet
+from .flat import FLAT
 
 RULES = [
     "本模板用于导入过去年份的打击无证行医工作台账，导入后的记录计入各统计报表（如 S003-A1）。",
@@ -19,12 +21,33 @@ RULES = [
     "同一文件不能重复导入；同一区县已导入的对象编号、案件编号不能再次导入。",
     "单张表也可另存为 CSV（UTF-8 或 GBK 编码）单独导入，上传时选择是哪一张表，校验规则相同。",
     "导入的记录注明“历史台账导入（文件名）”，记录人、承办单位为导入人及其单位。",
+    "「监管对象」的发现日期可留空，取该对象最早的检查日期或立案日期；填写的发现日期晚于最早的检查或立案日期的，"
+    "按最早的日期导入，并在导入结果中逐个对象列出提示。",
+    "「监督检查」中检查方式为“回头看”且发现违法（发现违法行为、责令整改、移交处理）的检查，须在「回头看」表有同一对象"
+    "同一日期的一行，否则整份文件不导入（S003-A2 按「回头看」表统计）。",
+    "台账本来是一张表（每次检查或每个案件一行）的，可下载“一表式台账”模板，平台自动拆分为以上各表。",
+]
+
+FLAT_RULES = [
+    "一表式台账：每行一次监督检查或一个案件（该次检查发现并立案的，检查和案件填在同一行），监管对象（场所）的各列在每行重复；"
+    "平台按对象编号、案件编号拆分为监管对象、监督检查、案件、处罚决定、移送、判决和回头看，校验规则与分表模板相同。",
+    "对象编号每行必填，相同的对象编号是同一个监管对象：各行的场所信息应一致，某行留空（含合并单元格）取其他行的值，"
+    "不一致时整份文件不导入，错误信息写明两行的行号。",
+    "填了检查日期的行登记一次监督检查；填了案件编号的行登记案件，同一案件占几行时各行的案件、处罚、移送、判决信息应一致。"
+    "每个案件最多一个处罚决定、一次移送、一份判决（更多的请用分表模板）。",
+    "检查方式为“回头看”的行同时登记一次“回头看”：处理结果为发现违法行为、责令整改或移交处理的记为“再次非法行医”"
+    "（同一行的案件为再次违法案件），其他记为“未发现再次违法”。回头看原案件编号留空时，取本表中该对象在检查日期前立案的"
+    "唯一案件；没有或有多个时须填写。",
+    "发现日期可留空，取该对象最早的检查日期或立案日期；晚于最早日期的按最早日期导入，并在导入结果中列出提示。",
+    "工作表名称和表头不可更改；列的顺序可以调整，另加的列导入时忽略。日期、金额、是/否和下拉列的填法与分表模板相同。",
+    "整份文件先全部校验：任何一个单元格有错，整份文件都不写入，并按行、列列出全部错误。同一文件不能重复导入。",
+    "也可另存为 CSV（UTF-8 或 GBK 编码）导入，上传时选择“一表式台账”。",
 ]
 
 
-def help_rows() -> list[list[str]]:
+def help_rows(sheets=SHEETS) -> list[list[str]]:
     rows = []
-    for sheet in SHEETS:
+    for sheet in sheets:
         for column in sheet.columns:
             rows.append(
                 [
@@ -40,6 +63,14 @@ def help_rows() -> list[list[str]]:
 
 
 def ledger_template() -> bytes:
+    return _workbook("历史台账导入模板 · 填写说明", RULES, SHEETS)
+
+
+def ledger_flat_template() -> bytes:
+    return _workbook("一表式台账导入模板 · 填写说明", FLAT_RULES, (FLAT,))
+
+
+def _workbook(title: str, rules: list[str], sheets) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -47,9 +78,9 @@ def ledger_template() -> bytes:
     workbook = Workbook()
     help_sheet = workbook.active
     help_sheet.title = HELP_SHEET
-    help_sheet.append(["历史台账导入模板 · 填写说明"])
+    help_sheet.append([title])
     help_sheet["A1"].font = Font(bold=True, size=14)
-    for number, rule in enumerate(RULES, start=1):
+    for number, rule in enumerate(rules, start=1):
         help_sheet.append([f"{number}. {rule}"])
         line = help_sheet.max_row
         # One rule per row across the table's width, wrapped, so it reads whole on screen and on paper.
@@ -60,22 +91,22 @@ def ledger_template() -> bytes:
     help_sheet.append(["工作表", "列名", "必填", "填写要求", "说明", "示例"])
     for cell in help_sheet[help_sheet.max_row]:
         cell.font = Font(bold=True)
-    for sheet in SHEETS:
+    for sheet in sheets:
         help_sheet.append([sheet.name, "", "", sheet.note, "", ""])
         help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(bold=True)
-        for row in help_rows():
+        for row in help_rows(sheets):
             if row[0] == sheet.name:
                 help_sheet.append(row)
     for letter, width in zip("ABCDEF", (14, 20, 6, 50, 60, 24), strict=True):
         help_sheet.column_dimensions[letter].width = width
-    for row in help_sheet.iter_rows(min_row=len(RULES) + 3):
+    for row in help_sheet.iter_rows(min_row=len(rules) + 3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     # Printed, the whole width on each page.
     help_sheet.page_setup.orientation = "landscape"
     help_sheet.sheet_properties.pageSetUpPr.fitToPage = True
     help_sheet.page_setup.fitToWidth, help_sheet.page_setup.fitToHeight = 1, 0
-    for sheet in SHEETS:
+    for sheet in sheets:
         _data_sheet(workbook.create_sheet(sheet.name), sheet, get_column_letter)
     buffer = io.BytesIO()
     workbook.save(buffer)

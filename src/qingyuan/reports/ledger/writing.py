@@ -42,6 +42,7 @@ from qingyuan.cases.models import (
 from qingyuan.cases.workflow import CASE_WORKFLOW, OPEN_STATES
 from qingyuan.core import audit
 from qingyuan.core.crypto import blind_index
+from qingyuan.core.models import AuditEvent
 from qingyuan.inspections.models import Inspection, InspectionKind
 from qingyuan.regions.models import LocationType, Unit
 from qingyuan.rules.selectors import time_limits_preloaded
@@ -93,6 +94,8 @@ def already_imported(earlier: LedgerImport) -> str:
 class Writer:
     def __init__(self, checked: Checked, *, actor, file_name: str, sha256: str):
         self.rows = checked.rows
+        self.warnings = checked.warnings
+        self.filled = checked.filled
         self.actor = actor
         self.unit = actor.unit
         self.file_name = file_name
@@ -157,6 +160,8 @@ class Writer:
         self.check_crimes()
         LedgerKey.objects.bulk_create(self.keys, batch_size=500)
         self._audit(self.record)
+        # For the result the caller shows (job page, command); the audit row keeps them too.
+        self.record.warnings = self.warnings
         return self.record
 
     def _key(self, kind: str, key: str, record) -> None:
@@ -198,7 +203,7 @@ class Writer:
                 border_area=v["border_area"],
                 needs_joint_action=v["needs_joint_action"],
                 status=SubjectStatus.BANNED if id(row) in banned else SubjectStatus.ACTIVE,
-                notes=self.mark,
+                notes=self._subject_notes(row),
                 found_on=v["found_on"],
             )
             row.refs["record"] = subject
@@ -212,6 +217,15 @@ class Writer:
             if row.values["operator"]
         ]
         self._add(SubjectPerson, persons, str, lambda p: p.subject.region_id)
+
+    def _subject_notes(self, row: Row) -> str:
+        stated = row.refs.get("stated_found_on")
+        if stated is None:
+            return self.mark
+        return (
+            f"{self.mark}；台账所填发现日期{stated:%Y-%m-%d}晚于该对象最早的检查或立案日期，"
+            f"按{row.values['found_on']:%Y-%m-%d}登记"
+        )
 
     def write_inspections(self) -> dict[tuple[int, dt.date], Inspection]:
         inspections, lookbacks = [], {}
@@ -462,6 +476,7 @@ class Writer:
                     kind=RecheckKind.LOOKBACK,
                     case=original,
                     subject=original.subject,
+                    region_id=original.region_id,  # the county whose register this is
                     due_on=v["done_on"],
                     inspection=inspections.get((original.subject_id, v["done_on"])),
                     result=v["result"],
@@ -548,10 +563,31 @@ class Writer:
                 "target_id": record.pk,
                 "target_repr": str(record)[:200],
                 "region_code": record.region_id,
-                "after": {"file_name": record.file_name, "sha256": record.sha256, "counts": record.counts},
+                "after": {
+                    "file_name": record.file_name,
+                    "sha256": record.sha256,
+                    "counts": record.counts,
+                    "warnings": self.warnings,
+                    "found_on_filled": self.filled,
+                },
             }
         )
         audit.record_many(entries, actor=self.actor)
+
+
+def import_warnings(record: LedgerImport) -> list[str]:
+    """The warnings of an import: kept on the record the import returned, else read from its audit
+    row (the detail page, any time later)."""
+    if hasattr(record, "warnings"):
+        return record.warnings
+    row = (
+        AuditEvent.objects.filter(
+            action=audit.AuditAction.CREATE, target_type=record._meta.label_lower, target_id=str(record.pk)
+        )
+        .values_list("after", flat=True)
+        .first()
+    )
+    return list((row or {}).get("warnings") or [])
 
 
 def _case_name(case: Case) -> str:

@@ -747,12 +747,13 @@ def test_ledger_with_bad_rows_on_several_sheets_is_refused_whole_with_every_erro
         "工作表「监管对象」第6行「类型」：“黑诊所”无效，应为无证诊所、游医、生活美容场所、养生保健场所、其他之一",
         "工作表「监管对象」第6行「区划代码」：“320507100201”不在您的辖区内",
         "工作表「监管对象」第6行「发现日期」：“2019-13-01”不是有效日期",
-        "工作表「监督检查」第7行「对象编号」：“WZ-404”在「监管对象」表和之前导入的台账中都找不到",
+        "工作表「监督检查」第7行「对象编号」：“WZ-404”在「监管对象」表和之前导入的台账中都找不到；"
+        "请在「监管对象」表登记该对象，或改正本行的对象编号",
         "工作表「监督检查」第7行「检查日期」：“2031-01-01”晚于今天",
         "工作表「监督检查」第7行「检查方式」：“突击”无效，应为明查、暗访、巡查、专项检查、复查、回头看、督查抽查之一",
         "工作表「监督检查」第7行「出动人次」：“-1”应为0至32767之间的整数",
         "工作表「案件」第3行「案件文号」：“吴卫医罚〔2019〕1号”与第2行重复",
-        "工作表「处罚决定」第5行「决定日期」：“2019-12-01”早于该案件的立案日期2019-12-31",
+        "工作表「处罚决定」第5行「决定日期」：“2019-12-01”早于案件编号“A-004”（工作表「案件」第5行）的立案日期2019-12-31",
         "工作表「处罚决定」第5行「罚款金额」：“-5”不能为负数",
         "工作表「处罚决定」第5行「没收违法所得金额」：“12.345”最多保留两位小数",
         "工作表「处罚决定」第6行「案件编号」：“A-004”与第5行重复",
@@ -788,7 +789,7 @@ def test_outside_jurisdiction_region_code_is_refused(regions, personas):
 
 def test_references_and_dates_between_sheets_are_checked(regions, personas):
     bad = good_ledger()
-    bad["案件"][0]["立案日期"] = "2019-01-01"  # before the site was found (2019-01-10)
+    # A case before the site's 发现日期 is no error: test_ledger_county_records.py.
     bad["案件"][0]["结案日期"] = "2019-02-01"  # before its decision of 2019-02-20
     bad["移送"][0]["案件编号"] = "A-999"
     bad["判决"][0]["判决日期"] = "2018-12-01"  # before A-003 was opened
@@ -797,11 +798,12 @@ def test_references_and_dates_between_sheets_are_checked(regions, personas):
     bad["处罚决定"][2]["适用条款"] = "YS-01"  # 医师法 2022, not in force in 2018
     messages = refused(personas["clerk"], workbook(bad))
     assert messages == [
-        "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10",
-        "工作表「处罚决定」第2行「决定日期」：“2019-02-20”晚于该案件的结案日期2019-02-01",
-        "工作表「处罚决定」第4行「适用条款」：“YS-01”在2018-12-05（违法行为发生日期）不在有效期内",
-        "工作表「移送」第2行「案件编号」：“A-999”在「案件」表和之前导入的台账中都找不到",
-        "工作表「判决」第2行「判决日期」：“2018-12-01”早于该案件的立案日期2018-12-05",
+        "工作表「处罚决定」第2行「决定日期」：“2019-02-20”晚于案件编号“A-001”（工作表「案件」第2行）的结案日期2019-02-01",
+        "工作表「处罚决定」第4行「适用条款」：“YS-01”在2018-12-05（案件编号“A-003”（工作表「案件」第4行）"
+        "的违法行为发生日期，即立案日期）不在有效期内",
+        "工作表「移送」第2行「案件编号」：“A-999”在「案件」表和之前导入的台账中都找不到；"
+        "请在「案件」表登记该案件，或改正本行的案件编号",
+        "工作表「判决」第2行「判决日期」：“2018-12-01”早于案件编号“A-003”（工作表「案件」第4行）的立案日期2018-12-05",
         "工作表「回头看」第2行「再次违法案件编号」：再次违法案件不能是原案件本身",
         "工作表「回头看」第3行「再次违法案件编号」：结果为“未发现再次违法”时不应填写再次违法案件编号",
     ]
@@ -911,8 +913,10 @@ def test_csv_of_one_sheet_is_imported_with_the_same_checks(regions, personas):
         ],
     )
     assert refused(clerk, bad, "检查.csv", kind="inspections") == [
-        "工作表「监督检查」第2行「检查日期」：“2019-02-01”早于该对象的发现日期2019-03-01",
-        "工作表「监督检查」第3行「对象编号」：“C-2”在「监管对象」表和之前导入的台账中都找不到",
+        "工作表「监督检查」第2行「检查日期」：“2019-02-01”早于对象编号“C-1”在之前导入的台账中登记的发现日期"
+        "2019-03-01；请改正本行日期",
+        "工作表「监督检查」第3行「对象编号」：“C-2”在「监管对象」表和之前导入的台账中都找不到；"
+        "请在「监管对象」表登记该对象，或改正本行的对象编号",
         "工作表「监督检查」第3行「出动人次」：“二”应为整数",
     ]
     good = csv_bytes(header, [["C-1", "2019-04-01", "明查", "2", "1", "发现违法行为"]])
@@ -926,7 +930,8 @@ def test_another_county_cannot_refer_to_our_imported_keys(regions, personas):
     header = ["对象编号", "检查日期", "检查方式", "出动人次", "出动车辆", "处理结果"]
     content = csv_bytes(header, [["WZ-001", "2019-04-01", "明查", "2", "1", "发现违法行为"]])
     assert refused(xc_clerk, content, "检查.csv", kind="inspections") == [
-        "工作表「监督检查」第2行「对象编号」：“WZ-001”在「监管对象」表和之前导入的台账中都找不到"
+        "工作表「监督检查」第2行「对象编号」：“WZ-001”在「监管对象」表和之前导入的台账中都找不到；"
+        "请在「监管对象」表登记该对象，或改正本行的对象编号"
     ]
 
 
@@ -936,9 +941,15 @@ def test_template_and_docs_describe_every_sheet_and_column():
     from qingyuan.reports.ledger import SHEETS
 
     docs = (Path(__file__).resolve().parents[4] / "docs" / "ledger.md").read_text(encoding="utf-8")
-    help_sheet = load_workbook(io.BytesIO(ledger_template()))["说明"]
-    described = {(row[0], row[1]) for row in help_sheet.iter_rows(values_only=True) if row[0] and row[1]}
-    for sheet in SHEETS:
+    from qingyuan.reports.ledger import FLAT, ledger_flat_template
+
+    described = {
+        (row[0], row[1])
+        for template in (ledger_template(), ledger_flat_template())
+        for row in load_workbook(io.BytesIO(template))["说明"].iter_rows(values_only=True)
+        if row[0] and row[1]
+    }
+    for sheet in (*SHEETS, FLAT):
         assert f"### {sheet.name}" in docs
         for column in sheet.columns:
             assert f"| {column.header} | {'是' if column.required else '否'} |" in docs, column.header
@@ -995,7 +1006,7 @@ def test_clerk_downloads_the_template_uploads_a_ledger_and_sees_the_counts(regio
 
 def test_page_lists_every_error_and_writes_nothing(regions, personas, login, upload):
     bad = good_ledger()
-    bad["案件"][0]["立案日期"] = "2019-01-01"
+    bad["处罚决定"][0]["决定日期"] = "2019-01-12"
     bad["监督检查"][0]["出动人次"] = "两人"
     client = login("chief")
     response = upload(client, workbook(bad))
@@ -1003,7 +1014,10 @@ def test_page_lists_every_error_and_writes_nothing(regions, personas, login, upl
     page = client.get(response["Location"]).content.decode()
     assert "文件“2019台账.xlsx”未通过校验，未写入任何数据" in page and "every 1s" not in page
     assert "工作表「监督检查」第2行「出动人次」：“两人”应为整数" in page
-    assert "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10" in page
+    assert (
+        "工作表「处罚决定」第2行「决定日期」：“2019-01-12”早于案件编号“A-001”（工作表「案件」第2行）的立案日期2019-01-15"
+        in page
+    )
     assert Subject.objects.count() == 0 and LedgerImport.objects.count() == 0
 
 
@@ -1067,14 +1081,14 @@ def test_command_imports_and_exits_non_zero_on_errors(regions, personas, tmp_pat
     assert LedgerImport.objects.count() == 1
 
     bad_ledger = good_ledger()
-    bad_ledger["案件"][0]["立案日期"] = "2019-01-01"
+    bad_ledger["处罚决定"][0]["决定日期"] = "2019-01-12"
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbook(bad_ledger))
     with pytest.raises(CommandError, match="未写入任何数据") as caught:
         call_command("import_ledger", str(bad), "--user", "clerk")
     assert caught.value.returncode == 1  # what manage.py exits with
     assert (
-        "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10"
+        "工作表「处罚决定」第2行「决定日期」：“2019-01-12”早于案件编号“A-001”（工作表「案件」第2行）的立案日期2019-01-15"
         in capsys.readouterr().err
     )
 

@@ -71,7 +71,7 @@ def test_the_job_page_polls_through_the_phases_and_then_shows_the_counts(regions
 
 def test_a_bad_ledger_ends_refused_with_every_error_on_the_job_page(regions, personas, login, queued):
     bad = good_ledger()
-    bad["案件"][0]["立案日期"] = "2019-01-01"
+    bad["处罚决定"][0]["决定日期"] = "2019-01-12"
     bad["监督检查"][0]["出动人次"] = "两人"
     client = login("clerk")
     response = queued(client, workbook(bad), run=True)
@@ -79,7 +79,7 @@ def test_a_bad_ledger_ends_refused_with_every_error_on_the_job_page(regions, per
     assert job.status == JobStatus.REFUSED and not job.result and job.finished_at
     assert job.errors == [
         "工作表「监督检查」第2行「出动人次」：“两人”应为整数",
-        "工作表「案件」第2行「立案日期」：“2019-01-01”早于该对象的发现日期2019-01-10",
+        "工作表「处罚决定」第2行「决定日期」：“2019-01-12”早于案件编号“A-001”（工作表「案件」第2行）的立案日期2019-01-15",
     ]
     page = client.get(response["Location"]).content.decode()
     assert "文件“2019台账.xlsx”未通过校验，未写入任何数据" in page and "共 2 条错误" in page

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from qingyuan.accounts.models import User
-from qingyuan.reports.ledger import SHEETS, ledger_import
+from qingyuan.reports.ledger import FLAT, SHEETS, ledger_import
 from qingyuan.reports.ledger_views import counts_text
 
 
@@ -16,8 +16,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--kind",
-            choices=[s.key for s in SHEETS],
-            help="CSV 文件是哪张表：" + "，".join(f"{s.key}（{s.name}）" for s in SHEETS),
+            choices=[s.key for s in (*SHEETS, FLAT)],
+            help="CSV 文件是哪张表：" + "，".join(f"{s.key}（{s.name}）" for s in (*SHEETS, FLAT)),
         )
 
     def handle(self, *args, file, user, kind=None, **options):
@@ -39,3 +39,5 @@ class Command(BaseCommand):
                 self.stderr.write(message)
             raise CommandError(f"导入失败，未写入任何数据（{len(exc.messages)} 条错误信息，见上）") from None
         self.stdout.write(self.style.SUCCESS(f"导入完成：{counts_text(record)}（导入记录#{record.pk}）"))
+        for warning in record.warnings:
+            self.stdout.write(f"提示：{warning}")
