@@ -44,11 +44,10 @@ def covers(user, region_code: str) -> bool:
 
 def may_act_on(user, subject) -> bool:
     """The subject is in the user's jurisdiction, or a joint operation or a designation granted the user
-    (or their unit) access to it for now (operations.access)."""
-    from qingyuan.operations.access import granted
+    (or their unit) access to it for now: Subject's visible_to opens granted sites (operations.access)."""
     from qingyuan.subjects.models import Subject
 
-    return Subject.objects.visible_to(user).filter(pk=subject.pk).exists() or granted(user, subject)
+    return Subject.objects.visible_to(user).filter(pk=subject.pk).exists()
 
 
 def officer_problems(officers, region_code: str, subject=None) -> list[str]:

@@ -82,7 +82,8 @@ def subjects_for(user, at=None):
     inspection or evidence form offers as "sites you may act on"."""
     from qingyuan.subjects.models import Subject
 
-    own = Subject.objects.visible_to(user)
+    # The own jurisdiction grants aside: visible_to would add the grants of now, not of `at`.
+    own = Subject.objects.in_jurisdiction_of(user)
     ids = granted_subject_ids(user, at)
     if not ids:
         return own
@@ -203,16 +204,12 @@ def joint_teammates(user, subject, at=None) -> set[int]:
     from .models import Team
 
     subject_id = getattr(subject, "pk", subject)
-    active = AccessGrant.objects.active_at(at or timezone.now()).filter(
-        subject_id=subject_id, operation__isnull=False
-    )
+    at = at or timezone.now()
+    active = AccessGrant.objects.active_at(at).filter(subject_id=subject_id, operation__isnull=False)
+    held = _grants(user, at).filter(subject_id=subject_id, operation__isnull=False)
     teams = Team.objects.filter(
-        operation_id__in=active.values("operation_id"), group__targets__subject_id=subject_id
+        Q(operation_id__in=held.values("operation_id")) | Q(members=user),
+        operation_id__in=active.values("operation_id"),
+        group__targets__subject_id=subject_id,
     )
-    held = set(
-        active.filter(Q(user_id=user.pk) | Q(unit_id=user.unit_id)).values_list("operation_id", flat=True)
-    )
-    mine = [t.pk for t in teams.distinct() if t.operation_id in held or t.members.filter(pk=user.pk).exists()]
-    if not mine:
-        return set()
-    return set(Team.members.through.objects.filter(team_id__in=mine).values_list("user_id", flat=True))
+    return set(Team.members.through.objects.filter(team__in=teams).values_list("user_id", flat=True))
