@@ -78,6 +78,19 @@ QINGYUAN_AUDIT_KEY = secret_from_env_or_file("QINGYUAN_AUDIT_KEY", "audit_key", 
 # The keyed hash of new audit rows and checkpoints: sha256 (HMAC-SHA256) or sm3 (HMAC-SM3, for
 # deployments that must use national cryptography). Rows keep the scheme they were written with.
 QINGYUAN_AUDIT_HASH = os.environ.get("QINGYUAN_AUDIT_HASH", "sha256").strip().lower()
+# Penalty-record exchange with other regions' platforms (docs/exchange.md). When enabled, production
+# must provide both keys: the Ed25519 key that signs this platform's feed (base64 of the raw 32-byte
+# private key) and the exchange index key the participating regions agreed on out of band (base64,
+# 32 bytes), under which ID numbers are hashed for matching.
+QINGYUAN_EXCHANGE_ENABLED = env_bool("QINGYUAN_EXCHANGE_ENABLED", DEV_KEYS)
+QINGYUAN_EXCHANGE_SIGNING_KEY = QINGYUAN_EXCHANGE_INDEX_KEY = ""
+if QINGYUAN_EXCHANGE_ENABLED:
+    QINGYUAN_EXCHANGE_SIGNING_KEY = secret_from_env_or_file(
+        "QINGYUAN_EXCHANGE_SIGNING_KEY", "exchange_signing_key", _new_index_key
+    )
+    QINGYUAN_EXCHANGE_INDEX_KEY = secret_from_env_or_file(
+        "QINGYUAN_EXCHANGE_INDEX_KEY", "exchange_index_key", _new_index_key
+    )
 if QINGYUAN_AUDIT_HASH not in {"sha256", "sm3"}:
     raise ImproperlyConfigured(f"QINGYUAN_AUDIT_HASH must be sha256 or sm3, got {QINGYUAN_AUDIT_HASH!r}")
 # Signed checkpoints of the audit chain's head (append-only JSON lines, 0600), outside the database:
@@ -119,6 +132,9 @@ INSTALLED_APPS = [
     "qingyuan.portal",
     "qingyuan.oversight",
     "qingyuan.liaison",
+    "qingyuan.guidance",
+    "qingyuan.publication",
+    "qingyuan.exchange",
     "captcha",
     "huey.contrib.djhuey",
 ]
@@ -364,6 +380,13 @@ if DEV_KEYS:
 QINGYUAN_RECHECK_DAYS = int(os.environ.get("QINGYUAN_RECHECK_DAYS", "30"))
 # Days an officer's API token stays valid after it was issued; then a new one must be issued.
 QINGYUAN_API_TOKEN_DAYS = int(os.environ.get("QINGYUAN_API_TOKEN_DAYS", "90"))
+# Partner keys expire this many days after issue or rotation; after `partner_rotate` the old key keeps
+# working for the overlap, so the partner can switch without an outage (docs/api.md "对接密钥").
+QINGYUAN_PARTNER_KEY_DAYS = int(os.environ.get("QINGYUAN_PARTNER_KEY_DAYS", "365"))
+QINGYUAN_PARTNER_KEY_OVERLAP_DAYS = int(os.environ.get("QINGYUAN_PARTNER_KEY_OVERLAP_DAYS", "7"))
+# Largest page_size a client may ask for, and how far sync pages stay behind now (api/pagination.py).
+QINGYUAN_API_MAX_PAGE_SIZE = int(os.environ.get("QINGYUAN_API_MAX_PAGE_SIZE", "1000"))
+QINGYUAN_API_SYNC_SETTLE_SECONDS = int(os.environ.get("QINGYUAN_API_SYNC_SETTLE_SECONDS", "5"))
 # Working days before a form's deadline when the units that owe it are reminded (reports.reminders),
 # and how long a submitted form waits for review before its reviewers are reminded. RULES.md sets no
 # such limit, so it is a setting.
@@ -378,6 +401,8 @@ QINGYUAN_PORTAL_RATES = {
     "locate": env_rate("QINGYUAN_PORTAL_LOCATE_RATE", "30/600"),  # address look-ups and form checks
     "track": env_rate("QINGYUAN_PORTAL_TRACK_RATE", "30/600"),  # tracking-code look-ups
     "browse": env_rate("QINGYUAN_PORTAL_BROWSE_RATE", "300/600"),  # published typical cases
+    "decisions": env_rate("QINGYUAN_PORTAL_DECISIONS_RATE", "120/600"),  # penalty decision searches
+    "verify": env_rate("QINGYUAN_PORTAL_VERIFY_RATE", "120/600"),  # licence look-up pages and QR codes
 }
 # Unit id that receives public tips whose place cannot be resolved at all (its city office is
 # preferred, see leads.services.route); unset: the reporter is asked for a more precise place.
@@ -413,9 +438,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # page_size chosen by the client up to QINGYUAN_API_MAX_PAGE_SIZE; updated_since/cursor for sync.
+    "DEFAULT_PAGINATION_CLASS": "qingyuan.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    # One error shape under /api/: {"code", "message", "field", "errors"} (docs/api.md).
+    "EXCEPTION_HANDLER": "qingyuan.api.errors.exception_handler",
+    # Per partner system, per officer, per address without credentials; counts in the default cache.
+    "DEFAULT_THROTTLE_CLASSES": ["qingyuan.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "partner": os.environ.get("QINGYUAN_API_RATE_PARTNER", "1200/min"),
+        "user": os.environ.get("QINGYUAN_API_RATE_USER", "1200/min"),
+        "anon": os.environ.get("QINGYUAN_API_RATE_ANON", "60/min"),
+        # The open licence look-up (/api/v1/public/), per client address.
+        "public_lookup": os.environ.get("QINGYUAN_API_RATE_PUBLIC_LOOKUP", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "清源 Qingyuan API",

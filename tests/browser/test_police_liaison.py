@@ -64,6 +64,9 @@ def test_police_liaison_accepts_the_referral_and_records_the_outcome(new_page, l
     phone.get_by_role("button", name="菜单").click()
     phone.get_by_role("link", name="部门协作").click()
     phone.get_by_role("link", name="非医师行医").click()
+    # Measured once the referral page has loaded: during the navigation there is no document.
+    expect(phone.locator("[data-referral-status]")).to_be_visible()
+    phone.wait_for_load_state()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways"
 
     # The health side sees the answer on the case page.

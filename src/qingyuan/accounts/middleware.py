@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
+from qingyuan.api.errors import body as api_error
+
 from .roles import ADMIN_ROLES
 
 _ALWAYS_ALLOWED = ("/accounts/login", "/accounts/logout", "/static/", "/health/")
@@ -46,10 +48,10 @@ class SessionPolicyMiddleware:
                 if path.startswith(_OTP_PAGES):
                     return self.get_response(request)
                 if path.startswith("/api/"):
-                    return JsonResponse({"detail": "请先完成两步验证"}, status=403)
+                    return JsonResponse(api_error(403, "请先完成两步验证"), status=403)
                 return redirect("accounts:otp_verify" if needs_code else "accounts:otp_setup")
         if user.must_change_password and not path.startswith(_PASSWORD_PAGES + _OTP_PAGES):
             if path.startswith("/api/"):
-                return JsonResponse({"detail": "请先修改初始密码"}, status=403)
+                return JsonResponse(api_error(403, "请先修改初始密码"), status=403)
             return redirect("accounts:password_change")
         return self.get_response(request)

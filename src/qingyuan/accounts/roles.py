@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "registry.import",
         "leads.templates",
         "settings.manage",
+        "guidance.manage",
+        "exchange.manage",
     },
     Role.SECADMIN: {"users.view", "users.grant", "units.view", "regions.view"},
     Role.AUDITOR: {"audit.view"},
@@ -120,6 +122,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "oversight.view",
         "oversight.manage",
         "oversight.report",
+        "guidance.manage",
     },
     Role.INSPECTOR: {
         "reports.view",

@@ -6,7 +6,14 @@ from rest_framework import authentication, exceptions
 
 from qingyuan.accounts.roles import ADMIN_ROLES
 
-from .models import PartnerSystem, hash_key
+from .models import PartnerSystem
+
+# What a partner system may read besides its own leads: the licence register of its unit's
+# jurisdiction, which the law has published anyway. Case files, inspections and subjects are the
+# authorities' own and stay closed to partners (docs/api.md "对接系统能读取什么").
+PARTNER_PERMS = frozenset({"registry.view"})
+# last_used_at is written at most this often per partner, not on every call.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 class PartnerPrincipal:
@@ -27,7 +34,7 @@ class PartnerPrincipal:
         return self.username
 
     def can(self, perm: str) -> bool:
-        return False
+        return perm in PARTNER_PERMS
 
     def __str__(self):
         return self.username
@@ -43,9 +50,21 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         if not header.startswith(self.keyword + " "):
             return None
         key = header[len(self.keyword) + 1 :].strip()
-        partner = PartnerSystem.objects.select_related("unit__region").filter(key_hash=hash_key(key)).first()
+        partner, current = PartnerSystem.by_key(key) if key else (None, False)
         if partner is None or not partner.is_active:
             raise exceptions.AuthenticationFailed("对接密钥无效或已停用")
+        now = timezone.now()
+        if not current and (partner.previous_expires_at is None or partner.previous_expires_at <= now):
+            stopped = timezone.localtime(partner.previous_expires_at or now)
+            raise exceptions.AuthenticationFailed(
+                f"该对接密钥已更换，旧密钥已于{stopped:%Y-%m-%d %H:%M}停止使用，请使用新密钥"
+            )
+        if current and partner.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                f"对接密钥已于{timezone.localtime(partner.expires_at):%Y-%m-%d}过期，请联系管理员更换密钥"
+            )
+        if partner.last_used_at is None or partner.last_used_at < now - LAST_USED_EVERY:
+            PartnerSystem.objects.filter(pk=partner.pk).update(last_used_at=now)
         return PartnerPrincipal(partner), partner
 
     def authenticate_header(self, request):

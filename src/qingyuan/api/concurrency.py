@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 from qingyuan.core import concurrency
 
+from .errors import error_response
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
@@ -53,9 +55,10 @@ class VersionedUpdateMixin:
             raise PermissionDenied(self.edit_denied)
         version = concurrency.token_from_if_match(request.headers.get("If-Match"))
         if version is None:
-            return Response(
-                {"detail": "请在 If-Match 请求头中提供读取该记录时得到的 ETag，以免覆盖他人的修改"},
-                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            return error_response(
+                status.HTTP_428_PRECONDITION_REQUIRED,
+                "请在 If-Match 请求头中提供读取该记录时得到的 ETag，以免覆盖他人的修改",
+                field="If-Match",
             )
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -63,14 +66,12 @@ class VersionedUpdateMixin:
         try:
             saved = self.save_versioned(instance, data, version)
         except concurrency.StaleEdit as exc:
-            return Response(
-                {
-                    "detail": exc.messages[0],
-                    "changed_fields": exc.changed,
-                    "changed_by": exc.changed_by,
-                    "changed_at": exc.changed_at,
-                },
-                status=status.HTTP_412_PRECONDITION_FAILED,
+            return error_response(
+                status.HTTP_412_PRECONDITION_FAILED,
+                exc.messages[0],
+                changed_fields=exc.changed,
+                changed_by=exc.changed_by,
+                changed_at=exc.changed_at,
             )
         except DjangoValidationError as exc:
             raise ValidationError(

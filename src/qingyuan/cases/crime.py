@@ -3,7 +3,8 @@
 A case is flagged "涉嫌非法行医罪，应移送公安机关" when the party meets 解释 第1条 (is "未取得医生执业
 资格的人") and any 第2条 condition holds. 第2条(4), two earlier administrative penalties for illegal
 practice, is never typed by the officer: it is counted from the penalty history in every region
-(history.py), because the earlier penalties are often in another county or city. Who counts as the
+(history.py), because the earlier penalties are often in another county or city — or in another
+province, whose platform sends them (qingyuan.exchange; matched by ID number only). Who counts as the
 same party (ID number, or a name an officer confirmed) is crime_matches.py's rule; the number of
 penalties is rules data (CRIME_PRIOR_PENALTIES).
 
@@ -19,7 +20,7 @@ from django.db import transaction
 from qingyuan.core import audit, concurrency
 from qingyuan.core.notifications import notify
 
-from . import crime_matches
+from . import crime_matches, history
 from .models import Case, CaseEvent, ReferralTarget
 
 ARTICLE1_FIELDS = (
@@ -44,6 +45,7 @@ class Assessment:
     matched_by: str | None = None  # "id", "name" or None: what identifies the party
     matches: list = field(default_factory=list)  # crime_matches.Match, every one found
     pending: int = 0  # name matches nobody has confirmed or rejected yet
+    external: object = None  # exchange.selectors.ExternalMatches: other platforms' records
     # The flag rests on name matches not yet confirmed: "涉嫌非法行医罪（须人工核实）".
     needs_review: bool = False
 
@@ -87,9 +89,11 @@ def evaluate(case, *, candidates=None, reviews=None, required: int | None = None
     found = crime_matches.matches(case, candidates, reviews) if case.offence_date else []
     counted = [m.earlier for m in found if m.counted]
     pending = [m for m in found if m.pending]
-    count = len(counted)
+    # Penalties other regions' platforms sent count when the ID number is the same (exchange).
+    external = history.external_penalties(case)
+    count = len(counted) + len(external.counted)
     needs_review = False
-    if found:
+    if found or external.counted:
         required = required if required is not None else required_priors(case)
         if count >= required:
             article2.append(f"曾因非法行医受过{count}次行政处罚后再次非法行医")
@@ -109,12 +113,17 @@ def evaluate(case, *, candidates=None, reviews=None, required: int | None = None
     if article2:
         reasons.append("解释第二条（情节严重）：" + "；".join(article2))
     if count:
-        places = "、".join(dict.fromkeys(c.region.full_name for c in counted))
+        places = "、".join(dict.fromkeys([*(c.region.full_name for c in counted), *external.regions]))
         reasons.append(f"违法行为发生日前因非法行医受行政处罚{count}次（{places}）")
     if pending:
         places = "、".join(dict.fromkeys(m.earlier.region.full_name for m in pending))
         reasons.append(
             f"另有{len(pending)}次处罚记录仅按姓名“{case.party_name}”匹配（{places}），{NEEDS_REVIEW}是否同一人"
+        )
+    if external.by_name:
+        places = "、".join(dict.fromkeys(p.source_region_name for p in external.by_name))
+        reasons.append(
+            f"外地平台共享的{len(external.by_name)}条处罚记录仅姓名一致（{places}），{NEEDS_REVIEW}，未计入"
         )
     if needs_review:
         reasons.insert(0, f"涉嫌非法行医罪（{NEEDS_REVIEW}）")
@@ -128,6 +137,7 @@ def evaluate(case, *, candidates=None, reviews=None, required: int | None = None
         matches=found,
         pending=len(pending),
         needs_review=needs_review,
+        external=external,
     )
 
 

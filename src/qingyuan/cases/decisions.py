@@ -261,9 +261,14 @@ def case_serve(*, actor, case, served_on: dt.date) -> Case:
     decision.payment_due = deadlines.deadline("FINE_PAYMENT", served_on) if money_due(decision) else None
     decision.save()
     _audit_change(actor, decision, before, region_code=locked.region_id)
-    return _transition(
+    served = _transition(
         locked, actor=actor, action="serve", note=f"送达日期 {served_on:%Y-%m-%d}", served_on=served_on
     )
+    # 双公示: a served general-procedure decision is to be published within N working days.
+    from qingyuan.publication.services import entry_prepare
+
+    entry_prepare(decision=decision, actor=actor)
+    return served
 
 
 def _measure_amount(decision, kind) -> Decimal:

@@ -90,6 +90,25 @@ def penalty_summary(*, id_index: str = "", name: str = "", illegal_practice_only
     }
 
 
+def external_penalties(case):
+    """Penalties for illegal practice decided in other provinces and cities and sent by their
+    platforms (qingyuan.exchange): by the exchange identity hash of the party's ID number (counted)
+    and by name only (shown "姓名一致（须人工核实）", never counted). Decided before the case's
+    offence date, revoked ones left out."""
+    from qingyuan.exchange.selectors import for_case
+
+    return for_case(case)
+
+
+def external_of(*, id_numbers=(), name: str = "") -> list:
+    """For intake (a lead's site, person or practitioner): other regions' penalties by the ID numbers
+    (counted) or, without one, by name only (the caller says the match must be checked by hand).
+    Only date, source region and authority may be shown: they are outside every jurisdiction here."""
+    from qingyuan.exchange.selectors import external_of as lookup
+
+    return lookup(id_numbers=id_numbers, name=name)
+
+
 @dataclass(frozen=True)
 class PriorPenalty:
     """One earlier penalty as a user may see it: details only inside their jurisdiction."""

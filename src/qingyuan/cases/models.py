@@ -229,6 +229,17 @@ class Case(models.Model):
     # once, a new one (an extension, the next clock) again. Whether the case is overdue is computed.
     overdue_notified_for = models.DateField(_("已提醒超期的期限"), null=True, blank=True, editable=False)
     national_entry_on = models.DateField(_("录入全国信息系统日期"), null=True, blank=True)
+    # The number the national reporting system gave the case's card (cases.national), and who
+    # recorded it; national_entry_on above is the date it was entered there.
+    national_no = models.CharField(_("国家系统编号"), max_length=60, blank=True, db_index=True)
+    national_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("国家系统编号登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     earlier_case = models.ForeignKey(
         "self",
         verbose_name=_("前案（再次违法）"),
@@ -408,10 +419,13 @@ class PenaltyDecision(models.Model):
     # 简易程序: filed with the agency within 7 days (RULES.md "Procedure facts").
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's sync cursor (api/pagination.py) reads changes by this time.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("行政处罚决定")
         verbose_name_plural = _("行政处罚决定")
+        indexes = [models.Index(fields=["updated_at", "id"], name="decision_sync")]
 
     def __str__(self):
         return f"{self.case} 处罚决定"
@@ -602,6 +616,8 @@ class Referral(models.Model):
     investigation_result_on = models.DateField(_("办理结果日期"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's sync cursor (api/pagination.py) reads changes by this time.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -609,6 +625,7 @@ class Referral(models.Model):
         verbose_name = _("案件移送")
         verbose_name_plural = _("案件移送")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="referral_sync")]
 
     def __str__(self):
         return f"移送{self.get_target_display()}：{self.target_unit}"

@@ -534,7 +534,11 @@ def cases_refresh_decide_due() -> int:
         for case in cases.prefetch_related("pauses", "extensions").iterator(chunk_size=500):
             due = deadlines.stored_decide_due(case)
             if due != case.decide_due:
-                Case.objects.filter(pk=case.pk, decide_due=case.decide_due).update(decide_due=due)
+                Case.objects.filter(pk=case.pk, decide_due=case.decide_due).update(
+                    # updated_at moves too: the API's sync cursor must see the new deadline.
+                    decide_due=due,
+                    updated_at=timezone.now(),
+                )
                 changed += 1
     return changed
 

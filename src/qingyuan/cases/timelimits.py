@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from qingyuan.core import audit
 
@@ -19,7 +20,7 @@ def _refresh_decide_due(case):
     counts and dashboard compare it in SQL (models.overdue_condition)."""
     due = deadlines.stored_decide_due(case)
     if due != case.decide_due:
-        Case.objects.filter(pk=case.pk).update(decide_due=due)
+        Case.objects.filter(pk=case.pk).update(decide_due=due, updated_at=timezone.now())  # sync cursor
         case.decide_due = due
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import document_views, views
+from . import document_views, national_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("templates/", document_views.template_admin, name="templates"),
     path("templates/<str:kind>/", document_views.template_download, name="template_download"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    # The national reporting system: a period's case cards, and the numbers it gave them.
+    path("national/", national_views.national_export, name="national_export"),
+    path("national/import/", national_views.national_import, name="national_import"),
+    path("<int:pk>/national/", national_views.national_record, name="national_record"),
     path("<int:pk>/documents/<str:kind>/", document_views.case_document, name="document"),
     path(
         "<int:pk>/documents/<str:kind>/pdf/", document_views.case_document, {"pdf": True}, name="document_pdf"

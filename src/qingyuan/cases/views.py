@@ -18,7 +18,7 @@ from qingyuan.core.scoping import get_visible_or_404
 from qingyuan.rules.selectors import time_limits_preloaded
 from qingyuan.subjects.models import InstitutionType
 
-from . import proposal, selectors, services, workflow
+from . import national_views, proposal, selectors, services, workflow
 from .forms import (
     DateForm,
     DecisionForm,
@@ -66,6 +66,13 @@ class CaseFilter(StyledFilterSet):
     campaign = django_filters.ModelChoiceFilter(
         label="专项行动", queryset=campaigns_for_filter, method=filter_by_campaign
     )
+    # Entered in the national reporting system (cases.national): a date recorded, with or without a number.
+    national = django_filters.ChoiceFilter(
+        label="国家系统录入",
+        choices=[("pending", "未录入"), ("entered", "已录入")],
+        field_name="national_entry_on",
+        method="filter_national",
+    )
 
     class Meta:
         model = Case
@@ -79,6 +86,9 @@ class CaseFilter(StyledFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset.not_overdue()
+
+    def filter_national(self, queryset, name, value):
+        return queryset.filter(national_entry_on__isnull=value == "pending")
 
 
 def _clock_text(case):
@@ -304,6 +314,7 @@ def _action_forms(case, user, actions, decision):
         if can_edit
         else None
     )
+    found["national"] = national_views.record_form(case) if can_edit else None
     found["file"] = (
         FilingForm(record=decision, auto_id=_auto_id("file")) if can_edit and decision is not None else None
     )

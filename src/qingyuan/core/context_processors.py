@@ -26,9 +26,11 @@ NAVIGATION = [
     ("单位", "regions:unit_list", "units.view", ADMIN),
     ("用户", "accounts:user_list", "users.view", ADMIN),
     ("工作日", "core:workdays", "settings.manage", ADMIN),
+    ("处罚信息共享", "exchange:peers", "exchange.manage", ADMIN),
     ("答复模板", "leads:templates", "leads.templates", ADMIN),
     ("检查表", "inspections:checklists", "inspections.checklists", ADMIN),
     ("文书模板", "cases:templates", "cases.templates", ADMIN),
+    ("办事指南", "guidance:list", "guidance.manage", ADMIN),
     ("审计日志", "core:audit_list", "audit.view", ADMIN),
 ]
 

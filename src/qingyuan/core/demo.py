@@ -224,6 +224,10 @@ def _ensure_registry(rng):
                 legal_representative=_rand_name(rng),
                 departments="、".join(rng.sample(DEPARTMENTS, 2)),
                 status=status,
+                # Not drawn from rng, so the rest of the demo stays as it was: 注销/吊销 are dated.
+                status_changed_on=None
+                if status == InstitutionStatus.VALID
+                else dt.date(2024, 3, 1) + dt.timedelta(days=n * 37 % 900),
             )
         )
     Institution.objects.bulk_create(institutions)
@@ -247,7 +251,10 @@ def _ensure_registry(rng):
                 practice_scope=rng.choice(["内科专业", "外科专业", "全科医学专业", "口腔专业", "中医专业"]),
                 institution=inst,
                 region=inst.region,
-                status=rng.choices(list(PractitionerStatus), weights=[94, 3, 2, 1])[0],
+                status=(p_status := rng.choices(list(PractitionerStatus), weights=[94, 3, 2, 1])[0]),
+                status_changed_on=None
+                if p_status == PractitionerStatus.VALID
+                else dt.date(2024, 5, 1) + dt.timedelta(days=n * 41 % 900),
             )
         )
     Practitioner.objects.bulk_create(practitioners)
@@ -509,6 +516,18 @@ def _ensure_liaison():
     load_demo_liaison()
 
 
+def _ensure_publication():
+    from qingyuan.publication.demo import load_demo_publication
+
+    load_demo_publication()
+
+
+def _ensure_guidance():
+    from qingyuan.guidance.demo import load_demo_guidance
+
+    load_demo_guidance()
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Idempotent: creates what is missing, returns (username, role, unit) for the logins to print."""
@@ -523,8 +542,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     _ensure_leads(User.objects.get(username="wz_clerk"))
     _ensure_reward_standard()
     _ensure_enforcement()
+    _ensure_publication()
     _ensure_campaigns_and_operations()
     _ensure_liaison()
+    _ensure_guidance()
     _ensure_reports()
     _ensure_oversight()
     _ensure_designation()

@@ -38,11 +38,24 @@ def permission_denied(request, exception=None):
     return _page(request, "403.html", 403, {"exception": shown})
 
 
+def _api(request) -> bool:
+    # Programs read /api/: they get the API's one error shape (api/errors.py), not a page.
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request, exception=None):
+    if _api(request):
+        from qingyuan.api.errors import django_error_response
+
+        return django_error_response(request, 404)
     return _page(request, "404.html", 404)
 
 
 def server_error(request):
+    if _api(request):
+        from qingyuan.api.errors import django_error_response
+
+        return django_error_response(request, 500)
     body = loader.get_template("500.html").render({"request_id": getattr(request, "request_id", "")})
     return HttpResponse(body, status=500)
 

@@ -18,6 +18,8 @@ class RejectNulQueryMiddleware:
                 shown = name.replace("\x00", "")
                 message = f"查询参数“{shown}”含有不允许的空字符（%00）"
                 if request.path.startswith("/api/"):
-                    return JsonResponse({shown or "query": [message]}, status=400)
+                    from qingyuan.api.errors import body
+
+                    return JsonResponse(body(400, message, field=shown or None), status=400)
                 return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -374,6 +374,13 @@ def _oversight(user, today) -> list[Item]:
     return items
 
 
+def _publication(user, today) -> list[Item]:
+    """处罚决定公示 (行政处罚法 第48条): decisions to publish, and revoked ones to withdraw."""
+    from qingyuan.publication.selectors import work_items
+
+    return [_dated(r.kind, r.text, r.url, r.due, r.label, today) for r in work_items(user, today)]
+
+
 SOURCES = [
     _leads,
     _cases,
@@ -385,6 +392,7 @@ SOURCES = [
     _grants,
     _spotchecks,
     _oversight,
+    _publication,
 ]
 
 

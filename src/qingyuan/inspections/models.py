@@ -132,6 +132,8 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # The API's sync cursor (api/pagination.py) reads changes by this time.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # Made by the phone when the form is first opened: a form resent after a lost connection carries
     # the same id, and the second submission finds the inspection the first one saved.
     client_id = models.UUIDField(_("表单标识"), null=True, blank=True, unique=True, editable=False)
@@ -142,7 +144,10 @@ class Inspection(models.Model):
         verbose_name = _("监督检查")
         verbose_name_plural = _("监督检查")
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["region", "started_at"], name="inspection_region_started")]
+        indexes = [
+            models.Index(fields=["region", "started_at"], name="inspection_region_started"),
+            models.Index(fields=["updated_at", "id"], name="inspection_sync"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),

@@ -14,7 +14,6 @@ having a different complaint swallowed.
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +31,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from qingyuan.api.authentication import PartnerKeyAuthentication, PartnerPrincipal, UserTokenAuthentication
+from qingyuan.api.errors import ErrorSerializer, error_response
 from qingyuan.core.filters import SafeFilterSet
 from qingyuan.core.idcard import validate_id_number
 from qingyuan.subjects.models import PracticeContent
@@ -202,8 +202,7 @@ class PartnerLeadCreatedSerializer(serializers.Serializer):
     routing_note = serializers.CharField(help_text="地址识别与分派说明")
 
 
-class PartnerConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class PartnerConflictSerializer(ErrorSerializer):
     number = serializers.CharField(help_text="已登记线索的编号")
 
 
@@ -420,13 +419,8 @@ class LeadViewSet(viewsets.GenericViewSet):
         serializer = PartnerLeadCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        existing = self._existing(partner, data["external_id"])
-        if existing is not None:
-            return existing
         try:
-            lead = services.lead_register(
-                actor=None,
-                channel=Channel.PARTNER,
+            lead, created = services.partner_lead_register(
                 partner=partner,
                 external_id=data["external_id"],
                 received_at=data.get("received_at"),
@@ -438,30 +432,22 @@ class LeadViewSet(viewsets.GenericViewSet):
                 reported_phone=data["reported_phone"],
                 reporter=dict(data["reporter"]) if data["reporter"] else None,
             )
-        except (IntegrityError, DjangoValidationError) as exc:
-            # Two deliveries of one ticket at the same moment: the loser meets the constraint.
-            existing = self._existing(partner, data["external_id"])
-            if existing is not None:
-                return existing
-            if isinstance(exc, IntegrityError):
-                raise
+        except DjangoValidationError as exc:
             raise ValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             ) from None
+        if not created:
+            return self._conflict(data["external_id"], lead.number)
         return Response(PartnerLeadCreatedSerializer(lead).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
-    def _existing(partner, external_id):
-        number = (
-            Lead.objects.filter(partner=partner, external_id=external_id)
-            .values_list("number", flat=True)
-            .first()
-        )
-        if number is None:
-            return None
-        return Response(
-            {"detail": f"对方编号“{external_id}”已登记为线索 {number}，未重复登记", "number": number},
-            status=status.HTTP_409_CONFLICT,
+    def _conflict(external_id, number):
+        return error_response(
+            status.HTTP_409_CONFLICT,
+            f"对方编号“{external_id}”已登记为线索 {number}，未重复登记",
+            code="duplicate",
+            field="external_id",
+            number=number,
         )
 
     @extend_schema(

@@ -67,20 +67,31 @@ class PenaltyHistory:
     last_date: object = None
     by_name_only: bool = False
     case_ids: frozenset = frozenset()  # never shown: lets the caller audit look-ups across regions
+    # Penalties other regions' platforms sent (qingyuan.exchange), counted in `count`.
+    external: tuple = ()
+
+    @property
+    def external_regions(self) -> list[str]:
+        return list(dict.fromkeys(p.source_region_name for p in self.external))
 
     @property
     def repeat(self) -> bool:
         return self.count >= 2
 
 
-def _history(case_ids: set, by_name_only=False) -> PenaltyHistory:
+def _history(case_ids: set, by_name_only=False, external=()) -> PenaltyHistory:
     from django.db.models import Max
 
     from qingyuan.cases.models import Case
 
     last = Case.objects.filter(pk__in=case_ids).aggregate(last=Max("decision__decided_on"))["last"]
+    last = max([d for d in [last, *(p.decided_on for p in external)] if d is not None], default=None)
     return PenaltyHistory(
-        count=len(case_ids), last_date=last, by_name_only=by_name_only, case_ids=frozenset(case_ids)
+        count=len(case_ids) + len(external),
+        last_date=last,
+        by_name_only=by_name_only,
+        case_ids=frozenset(case_ids),
+        external=tuple(external),
     )
 
 
@@ -110,13 +121,15 @@ def record_outside_penalty_lookup(*, actor, lead, histories) -> int:
 def subject_penalty_history(subject) -> PenaltyHistory:
     """Penalties for illegal practice of the site itself or of any of its persons, in every region
     (cases.history: counts only, never the other regions' details)."""
-    from qingyuan.cases.history import penalties_of
+    from qingyuan.cases.history import external_of, penalties_of
     from qingyuan.cases.models import Case
 
     ids = set(penalties_of_subject(Case.objects.filter(subject=subject)).values_list("pk", flat=True))
+    numbers = []
     for person in subject.persons.exclude(id_number_index=""):
         ids |= set(penalties_of(id_index=person.id_number_index).values_list("pk", flat=True))
-    return _history(ids)
+        numbers.append(person.id_number)
+    return _history(ids, external=external_of(id_numbers=numbers))
 
 
 def penalties_of_subject(cases):
@@ -127,14 +140,15 @@ def penalties_of_subject(cases):
 
 
 def candidate_penalty_history(candidate) -> PenaltyHistory | None:
-    from qingyuan.cases.history import penalties_of
+    from qingyuan.cases.history import external_of, penalties_of
     from qingyuan.cases.models import Case
 
     if candidate.kind == "subject":
         return subject_penalty_history(candidate.obj)
     if candidate.kind == "practitioner" and candidate.obj.id_number_index:
         return _history(
-            set(penalties_of(id_index=candidate.obj.id_number_index).values_list("pk", flat=True))
+            set(penalties_of(id_index=candidate.obj.id_number_index).values_list("pk", flat=True)),
+            external=external_of(id_numbers=[candidate.obj.id_number]),
         )
     if candidate.kind == "institution":
         cases = Case.objects.filter(subject__institution=candidate.obj)
@@ -144,9 +158,13 @@ def candidate_penalty_history(candidate) -> PenaltyHistory | None:
 
 def reported_person_history(lead) -> PenaltyHistory | None:
     """By the reported person's name alone: two people may share a name, so the page says so."""
-    from qingyuan.cases.history import penalties_of
+    from qingyuan.cases.history import external_of, penalties_of
 
     name = (lead.reported_person or "").strip()
     if len(name) < 2:
         return None
-    return _history(set(penalties_of(name=name).values_list("pk", flat=True)), by_name_only=True)
+    return _history(
+        set(penalties_of(name=name).values_list("pk", flat=True)),
+        by_name_only=True,
+        external=external_of(name=name),
+    )

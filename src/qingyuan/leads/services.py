@@ -6,7 +6,7 @@ in force (rules), never from constants here."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qingyuan.campaigns.selectors import check_campaign_tag
@@ -128,8 +128,10 @@ def lead_register(
     external_id: str = "",
     fallback_unit=None,
     campaign=None,
+    intake_note: str = "",
 ) -> Lead:
     """Register a lead from any channel. `attachments` are checked files (uploads.check_files).
+    `intake_note` joins the registration step on the timeline (e.g. a partner's links to photos).
     `fallback_unit` is used only when neither the place nor the actor/partner gives a unit: the public
     portal has no actor, and its configured default unit must not override the routing by place."""
     if getattr(actor, "is_authenticated", False):
@@ -189,7 +191,8 @@ def lead_register(
             size=item["size"],
             sha256=item["sha256"],
         )
-    _event(lead, actor, "登记", note=f"{lead.get_channel_display()}；{routing_note}", to_status=lead.status)
+    note = "；".join(filter(None, [lead.get_channel_display(), routing_note, intake_note]))
+    _event(lead, actor, "登记", note=note, to_status=lead.status)
     audit.record(
         actor=actor,
         action=audit.AuditAction.CREATE,
@@ -201,6 +204,33 @@ def lead_register(
         lambda: notify(_responsible(lead), f"新线索 {lead.number} 待受理", lead.get_absolute_url())
     )
     return lead
+
+
+def partner_lead(partner, external_id: str) -> Lead | None:
+    """The lead `partner` already sent under its reference `external_id`, if any."""
+    if not external_id:
+        return None
+    return Lead.objects.filter(partner=partner, external_id=external_id).first()
+
+
+def partner_lead_register(*, partner, external_id: str = "", **fields) -> tuple[Lead, bool]:
+    """A lead sent by a partner system (the partner API and the Open311 facade): registered through
+    lead_register unless the partner already sent this reference. Returns (lead, created); a
+    reference met twice gives the first lead back and registers nothing, also when two deliveries
+    of one ticket race and the second meets the unique constraint."""
+    existing = partner_lead(partner, external_id)
+    if existing is not None:
+        return existing, False
+    try:
+        lead = lead_register(
+            actor=None, channel=Channel.PARTNER, partner=partner, external_id=external_id, **fields
+        )
+    except (IntegrityError, ValidationError):
+        existing = partner_lead(partner, external_id)
+        if existing is not None:
+            return existing, False
+        raise
+    return lead, True
 
 
 def _lock(lead) -> Lead:

@@ -8,7 +8,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from qingyuan.api.authentication import UserTokenAuthentication
+from qingyuan.api.authentication import PartnerKeyAuthentication, UserTokenAuthentication
 from qingyuan.api.concurrency import IF_MATCH, VERSIONED_UPDATE_RESPONSES, VersionedUpdateMixin
 from qingyuan.core.filters import SafeFilterSet
 
@@ -33,7 +33,8 @@ class CanViewRegistry(permissions.BasePermission):
 
 class RegistryAPIMixin:
     # Token first, so a client without credentials gets 401 with WWW-Authenticate rather than 403.
-    authentication_classes = [UserTokenAuthentication, SessionAuthentication]
+    # A partner key reads the register of its unit's jurisdiction (api/authentication.py PARTNER_PERMS).
+    authentication_classes = [UserTokenAuthentication, PartnerKeyAuthentication, SessionAuthentication]
     permission_classes = [CanViewRegistry]
 
 

@@ -31,9 +31,11 @@ class InstitutionForm(VersionedFormMixin, StyledModelForm):
             "legal_representative",
             "departments",
             "status",
+            "status_changed_on",
         ]
         widgets = {
             "valid_until": DateInput(format="%Y-%m-%d"),
+            "status_changed_on": DateInput(format="%Y-%m-%d"),
             "departments": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -68,8 +70,12 @@ class PractitionerForm(VersionedFormMixin, StyledModelForm):
             "practice_scope",
             "region",
             "status",
+            "status_changed_on",
         ]
-        widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off"})}
+        widgets = {
+            "id_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            "status_changed_on": DateInput(format="%Y-%m-%d"),
+        }
 
     version_fields = (*Meta.fields, "institution")
 
@@ -123,3 +129,53 @@ class ImportForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+
+# --- the public look-up's parameters: one check for the page and the open API ------------------------
+
+
+class _LookupForm(StyledForm):
+    limit = forms.IntegerField(label="条数", required=False, min_value=1, max_value=50)
+
+    def _at_least(self, name: str, length: int):
+        value = " ".join(self.cleaned_data.get(name, "").split())
+        if value and len(value) < length:
+            raise forms.ValidationError(f"请至少输入{length}个字")
+        return value
+
+
+class InstitutionLookupForm(_LookupForm):
+    q = forms.CharField(label="机构名称、许可证号或地址", required=False, max_length=100)
+    licence_no = forms.CharField(label="许可证号/备案号", required=False, max_length=64)
+    region = forms.RegexField(
+        label="区划代码",
+        required=False,
+        regex=r"^\d{2,12}$",
+        error_messages={"invalid": "应为2至12位数字"},
+    )
+
+    def clean_q(self):
+        return self._at_least("q", 2)
+
+    def clean_licence_no(self):
+        number = normalize_number(self.cleaned_data.get("licence_no", ""))
+        if number and len(number) < 4:
+            raise forms.ValidationError("请至少输入4位")
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("q") and not data.get("licence_no"):
+            self.add_error("q", "请输入机构名称、许可证号或地址")
+        return data
+
+
+class PractitionerLookupForm(_LookupForm):
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请输入要查询的姓名"})
+    institution = forms.CharField(label="执业机构名称", required=False, max_length=100)
+
+    def clean_name(self):
+        return self._at_least("name", 2)
+
+    def clean_institution(self):
+        return self._at_least("institution", 2)

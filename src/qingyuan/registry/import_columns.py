@@ -43,6 +43,8 @@ class Column:
     default: str = ""
     kind: str = "text"  # text | number | date | id_number | region | licence_ref
     note: str = ""
+    # A column added after ledgers were in use: files without it still import (cells read as empty).
+    optional: bool = False
     lookup: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -170,6 +172,14 @@ INSTITUTION_COLUMNS = [
     Column("法定代表人/负责人", "legal_representative", max_length=_max(Institution, "legal_representative")),
     Column("诊疗科目", "departments", note="以顿号或逗号分隔"),
     Column("状态", "status", choices=InstitutionStatus, default=InstitutionStatus.VALID, note="留空视为有效"),
+    Column(
+        "状态变更日期",
+        "status_changed_on",
+        kind="date",
+        default=None,
+        optional=True,
+        note="注销、吊销的日期，向社会公示；可无此列",
+    ),
 ]
 
 PRACTITIONER_COLUMNS = [
@@ -207,6 +217,14 @@ PRACTITIONER_COLUMNS = [
     Column("所在区划代码", "region_id", required=True, kind="region", note="须已在平台登记且在您的辖区内"),
     Column(
         "状态", "status", choices=PractitionerStatus, default=PractitionerStatus.VALID, note="留空视为有效"
+    ),
+    Column(
+        "状态变更日期",
+        "status_changed_on",
+        kind="date",
+        default=None,
+        optional=True,
+        note="注销、吊销、暂停的日期，向社会公示；可无此列",
     ),
 ]
 

@@ -24,6 +24,21 @@ def _qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _new_sql(field: str) -> str:
+    """The value an upsert stores. As importing.keep_status_date: a blank 状态变更日期 keeps the recorded
+    date while the status is unchanged (and so is no change by itself)."""
+    if field == "status_changed_on":
+        return (
+            "COALESCE(EXCLUDED.status_changed_on,"
+            " CASE WHEN m.status = EXCLUDED.status THEN m.status_changed_on END)"
+        )
+    return f"EXCLUDED.{_qn(field)}"
+
+
+def _update_sql(field: str) -> str:
+    return f"{_qn(field)} = {_new_sql(field)}"
+
+
 class CopyStage:
     """The checked rows of one file in a temporary table, numbered in file order (seq)."""
 
@@ -83,9 +98,9 @@ class CopyStage:
         spec, model, key = self.spec, self.model, _qn(self.spec.key)
         table = _qn(model._meta.db_table)
         cols = ", ".join(_qn(f) for f in self.fields)
-        updates = ", ".join(f"{_qn(f)} = EXCLUDED.{_qn(f)}" for f in self.fields if f != self.spec.key)
+        updates = ", ".join(_update_sql(f) for f in self.fields if f != self.spec.key)
         old = ", ".join(f"m.{_qn(f)}" for f in spec.compared)
-        new = ", ".join(f"EXCLUDED.{_qn(f)}" for f in spec.compared)
+        new = ", ".join(_new_sql(f) for f in spec.compared)
         with connection.cursor() as cursor:
             # Trigram (GIN) indexes take new entries into a pending list first; a larger list for this
             # transaction, merged once at the end, is far cheaper than merging every 4 MB.

@@ -127,15 +127,15 @@ class Checker:
 
     def read_header(self, cells: list) -> None:
         header = [_header_text(c) for c in cells]
-        missing = [h for h in self.spec.headers if h not in header]
+        missing = [c.header for c in self.spec.columns if c.header not in header and not c.optional]
         if missing:
             self.errors.file(
                 f"第1行：缺少列“{'”“'.join(missing)}”。请使用平台提供的{self.spec.title}导入模板"
                 f"（表头：{'，'.join(self.spec.headers)}）"
             )
             self.errors.raise_if_any()
-        self.positions = [header.index(h) for h in self.spec.headers]
-        self.width = max(self.positions) + 1
+        self.positions = [header.index(h) if h in header else None for h in self.spec.headers]
+        self.width = max(p for p in self.positions if p is not None) + 1
 
     def check_chunk(self, chunk: list[tuple[int, list]]) -> list[dict]:
         """Checked rows as {attname: value}; bad rows go to self.errors and are left out."""
@@ -146,7 +146,7 @@ class Checker:
             values, problems = {"_line": line}, []
             for column, position in zip(self.spec.columns, self.positions, strict=True):
                 try:
-                    values[column.attname] = read_cell(column, cells[position])
+                    values[column.attname] = read_cell(column, None if position is None else cells[position])
                 except CellError as exc:
                     problems.append(f"{column.header}{exc}")
             parsed.append((line, values, problems))
@@ -286,6 +286,13 @@ def snapshot(spec: Spec, values: dict) -> dict:
     return data
 
 
+def keep_status_date(values: dict, old) -> None:
+    """A file without a 状态变更日期 (an older template, or the cell left blank) does not erase the date
+    an officer recorded while the status stays the same: the public look-up prints that date."""
+    if values.get("status_changed_on") is None and old.status == values.get("status"):
+        values["status_changed_on"] = old.status_changed_on
+
+
 def _entry(spec: Spec, pk, name: str, region_code: str, before: dict | None, after: dict) -> dict:
     b, a = audit.diff(before, after)
     return {
@@ -315,6 +322,8 @@ def _write_orm(spec: Spec, actor, chunks: Iterator[list[dict]]) -> ImportResult:
         for values in chunk:
             prepare(spec, values)
             old = existing.get(values[key])
+            if old is not None:
+                keep_status_date(values, old)
             if old is not None and all(getattr(old, f) == values[f] for f in spec.compared):
                 continue
             objs.append(model(**{f: values[f] for f in spec.fields}))

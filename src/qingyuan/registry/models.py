@@ -68,6 +68,11 @@ class Institution(models.Model):
         default=InstitutionStatus.VALID,
         db_index=True,
     )
+    # The public look-up shows 注销/吊销 with their date (卫生健康监督 公示: the date a licence ended matters
+    # to a patient treated there); set by the services when the status changes, importable.
+    status_changed_on = models.DateField(
+        _("状态变更日期"), null=True, blank=True, help_text=_("状态改变时留空则记为保存当日")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = InstitutionQuerySet.as_manager()
@@ -102,6 +107,16 @@ class Institution(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.effective_status == InstitutionStatus.VALID
+
+    @property
+    def status_date(self):
+        """Since when the licence is no longer valid: its 有效期 for 过期, the recorded date otherwise."""
+        status = self.effective_status
+        if status == InstitutionStatus.VALID:
+            return None
+        if status == InstitutionStatus.EXPIRED and self.valid_until:
+            return self.valid_until
+        return self.status_changed_on
 
 
 class PractitionerKind(models.TextChoices):
@@ -157,6 +172,9 @@ class Practitioner(models.Model):
         default=PractitionerStatus.VALID,
         db_index=True,
     )
+    status_changed_on = models.DateField(
+        _("状态变更日期"), null=True, blank=True, help_text=_("状态改变时留空则记为保存当日")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = PractitionerQuerySet.as_manager()
@@ -175,6 +193,10 @@ class Practitioner(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == PractitionerStatus.VALID
+
+    @property
+    def status_date(self):
+        return None if self.is_valid else self.status_changed_on
 
 
 class ImportKind(models.TextChoices):

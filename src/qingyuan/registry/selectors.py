@@ -178,3 +178,72 @@ def record_history(obj, limit: int = 50) -> list[tuple]:
         changed = [labels.get(name, name) for name in (event.after or {}) if name not in ("id", "updated_at")]
         history.append((event, "、".join(changed)))
     return history
+
+
+# --- the public look-up (no account): capped answers, public fields only --------------------------------
+
+PUBLIC_MIN_QUERY = 2
+PUBLIC_LIMIT = 20
+PUBLIC_LIMIT_MAX = 50
+PUBLIC_PRACTITIONERS_PER_INSTITUTION = 200
+PUBLIC_MAX_ID = 2**63 - 1  # a larger id in the URL is no row, and SQLite cannot even bind it
+
+
+def _fragment_q(field: str, text: str) -> Q:
+    """A name fragment of three characters or more uses the trigram index; one of two, the start of the name."""
+    lookup = "contains" if len(text) >= TRIGRAM_MIN else "startswith"
+    return Q(**{f"{field}__{lookup}": text})
+
+
+def public_institutions(*, q: str = "", licence_no: str = "", region: str = "", limit: int = PUBLIC_LIMIT):
+    """Institutions by licence number, name or address fragment, optionally within a region code prefix.
+
+    Returns (rows, more): at most `limit` rows, and whether there were more. No paging: a resident
+    narrows the query instead, and an unordered capped query stays fast over millions of rows
+    (ordering every match of a common fragment would not)."""
+    rows = Institution.objects.select_related("region").order_by()
+    if region:
+        rows = rows.filter(region__code__startswith=region)
+    if licence_no:
+        rows = rows.filter(licence_no__startswith=normalize_number(licence_no))
+    text = " ".join((q or "").split())
+    if text:
+        number = normalize_number(text)
+        if _NUMBER.match(number):
+            by_number = list(rows.filter(licence_no__startswith=number)[: limit + 1])
+            if by_number:
+                return by_number[:limit], len(by_number) > limit
+        rows = rows.filter(_fragment_q("name", text) | _fragment_q("address", text))
+    found = list(rows[: limit + 1])
+    # Exact names first, then names that start with the query.
+    found.sort(key=lambda o: (o.name != text, not o.name.startswith(text)))
+    return found[:limit], len(found) > limit
+
+
+def _public_practitioners():
+    # Not even loaded: the ID number and its index, the qualification certificate number.
+    return (
+        Practitioner.objects.select_related("institution")
+        .defer("id_number", "id_number_index", "qualification_no")
+        .order_by()
+    )
+
+
+def public_practitioners(*, name: str, institution: str = "", limit: int = PUBLIC_LIMIT):
+    """Practitioners by name (its start: a full name or its first characters) and, optionally, a
+    fragment of the name of the institution where they are registered. Returns (rows, more)."""
+    rows = _public_practitioners().filter(name__startswith=" ".join(name.split()))
+    if institution:
+        # Among the few people of that name a contains-filter is cheap, even for two characters.
+        rows = rows.filter(institution__name__contains=" ".join(institution.split()))
+    found = list(rows[: limit + 1])
+    found.sort(key=lambda o: (o.name != name, o.name))
+    return found[:limit], len(found) > limit
+
+
+def public_institution_practitioners(institution: Institution):
+    """The practitioners registered at one institution, valid ones first; (rows, total)."""
+    rows = _public_practitioners().filter(institution=institution)
+    capped = list(rows.order_by("name")[:PUBLIC_PRACTITIONERS_PER_INSTITUTION])
+    capped.sort(key=lambda p: (not p.is_valid, p.name))
+    return capped, rows.count()

@@ -31,8 +31,12 @@ def _save(*, actor, model, obj, data: dict, prepare=None, version: str | None = 
         # A form or API client that read the record before someone else's save must not undo it.
         concurrency.check_version(obj, version, data)
         before = audit.snapshot(obj)
+        old_status, old_date = obj.status, obj.status_changed_on
     for field, value in data.items():
         setattr(obj, field, value)
+    # The public look-up dates a 注销/吊销: a status change saved without a new date is dated today.
+    if not creating and obj.status != old_status and data.get("status_changed_on") in (None, "", old_date):
+        obj.status_changed_on = timezone.localdate()
     if prepare:
         prepare(obj)
     obj.full_clean()

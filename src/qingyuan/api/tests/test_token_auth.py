@@ -25,7 +25,9 @@ def _client(user, *, age_days=0):
 def test_administrator_token_is_refused(personas, admin, url):
     response = _client(personas[admin]).get(url)
     assert response.status_code == 401
-    assert "管理员账号不能使用接口令牌" in response.json()["detail"]
+    body = response.json()
+    assert body["code"] == "authentication_failed"
+    assert "管理员账号不能使用接口令牌" in body["message"]
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -33,7 +35,7 @@ def test_token_older_than_the_limit_is_refused(personas, settings, url):
     settings.QINGYUAN_API_TOKEN_DAYS = 90
     response = _client(personas["chief"], age_days=91).get(url)
     assert response.status_code == 401
-    assert "接口令牌已过期" in response.json()["detail"]
+    assert "接口令牌已过期" in response.json()["message"]
 
 
 def test_token_within_the_limit_works(personas, settings):

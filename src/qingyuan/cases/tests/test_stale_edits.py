@@ -57,14 +57,24 @@ def test_stale_facts_form_is_refused_and_keeps_alices_input(personas, regions, l
     assert Case.objects.get(pk=case.pk).facts == "当事人在家中开设诊所，为村民输液、开药。"
 
 
-def test_stale_national_entry_date_is_refused(personas, regions, login):
+def test_stale_national_entry_is_refused(personas, regions, login):
+    # The case page's 国家系统录入 panel (cases.national) sets the number and the entry date together.
     case = opened(personas, regions)
-    alice, bob, url, alices_form, bobs_form = _forms(case, login, "national_entry")
-    assert bob.post(url, {**bobs_form, "on": "2026-06-05"}).status_code == 302
-    response = alice.post(url, {**alices_form, "on": "2026-06-09"})
+    alice, bob = login("alice"), login("bob")
+    url = f"/cases/{case.pk}/national/"
+    alices_form = form_data(alice.get(case.get_absolute_url()).content.decode(), url)
+    bobs_form = form_data(bob.get(case.get_absolute_url()).content.decode(), url)
+    assert alices_form["version"]
+    assert bob.post(url, {**bobs_form, "national_no": "GJ-1", "entered_on": "2026-06-05"}).status_code == 302
+    response = alice.post(url, {**alices_form, "national_no": "GJ-2", "entered_on": "2026-06-09"})
     page = response.content.decode()
     assert response.status_code == 409 and "2026-06-05" in page and 'value="2026-06-09"' in page
-    assert Case.objects.get(pk=case.pk).national_entry_on == dt.date(2026, 6, 5)
+    assert "GJ-1" in page and 'value="GJ-2"' in page
+    case = Case.objects.get(pk=case.pk)
+    assert case.national_entry_on == dt.date(2026, 6, 5) and case.national_no == "GJ-1"
+    # Resubmitted from the conflict page, after reading it: saved as alice now decides.
+    assert alice.post(url, form_data(page)).status_code == 302
+    assert Case.objects.get(pk=case.pk).national_no == "GJ-2"
 
 
 def test_stale_filing_of_a_decision_is_refused(personas, regions, login):

@@ -18,10 +18,28 @@ PUBLIC = {
     "portal:public_case",
     "portal:spotcheck_list",
     "portal:spotcheck_detail",
+    # Published penalty decisions (行政处罚法 第48条): search and detail.
+    "publication_public:list",
+    "publication_public:detail",
+    "guidance_public:index",
+    "guidance_public:page",
     "captcha-image",
     "captcha-image-2x",
     "captcha-audio",
     "captcha-refresh",
+    # The licence look-up: page, institution page, its QR code and poster, and the open API.
+    "registry_public:lookup",
+    "registry_public:institution",
+    "registry_public:institution_poster",
+    "registry_public:institution_qr",
+    "registry_public_api:institutions",
+    "registry_public_api:institution",
+    "registry_public_api:practitioners",
+    # Open311 GeoReport v2 service discovery (the spec's public part; requests need a partner key).
+    "open311:services",
+    "open311:services_xml",
+    "open311:service_definition",
+    "open311:service_definition_xml",
 }
 ROUTES = all_routes()
 

@@ -20,9 +20,13 @@ EXPECTED = {
     "core.audit_verify": "0 3 * * *",
     "core.heartbeat": "* * * * *",
     "core.jobs_reap": "* * * * *",
+    "exchange.log_full_scan": "40 2 * * *",
+    "exchange.log_refresh": "*/10 * * * *",
+    "exchange.pull": "25 * * * *",
     "inspections.evidence_verify": "30 2 * * *",
     "leads.overdue_notify": "0 7 * * *",
     "oversight.overdue_notify": "25 7 * * *",
+    "publication.prepare_missing": "20 6 * * *",
     "reports.forms_due": "15 7 * * *",
     "reports.reviews_waiting": "20 7 * * *",
 }

@@ -55,6 +55,7 @@ OWN_ACCOUNT = {
     "accounts:otp_setup": "绑定本人的手机验证器",
     "accounts:notification_settings": "本人的通知方式（电子邮箱、是否发邮件和短信）",
     "core:notifications_read_all": "把本人的通知全部标为已读",
+    "api-token-rotate": "更换本人的接口令牌（管理员账号不能申请）",
 }
 
 # Account administration is tested in accounts/tests (test_user_admin, test_separation_of_duties):
@@ -106,6 +107,11 @@ PERMITTED = {
     ("subjects:create", "相城区监督员"): "subjects.edit（本辖区）",
     ("inspections:create", "相城区监督员"): "inspections.edit（本辖区）",
     ("cases:create", "相城区监督员"): "cases.edit（本辖区）",
+    # The city's administrator writes the guide of the city and its counties; the demo's pages are
+    # the province's, which he may read but not change (guidance.services).
+    ("guidance:create", "系统管理员"): "guidance.manage（本辖区）",
+    # A sheet of national numbers: the service refuses each line outside the uploader's county.
+    ("cases:national_import", "相城区监督员"): "cases.edit（本辖区）",
 }
 
 # Actions behind one URL pattern with an <action> part, each posted separately.
@@ -123,6 +129,7 @@ ACTIONS = {
     "operations:action": ["propose", "targets", "confirm", "close", "reopen", "evaluate", "revoke"],
     "operations:spotcheck_action": ["draw", "publish"],
     "portal:typical_action": ["review", "publish", "withdraw"],
+    "publication:action": ["publish", "change", "withdraw"],
     "oversight:step": ["progress", "report", "accept", "return", "withdraw"],
     "oversight:rectification_step": ["rectify", "verify", "return"],
 }  # fmt: skip
@@ -201,11 +208,13 @@ def world(regions, monkeypatch):
     """The demo data, plus the records it has none of (a referral, a dispute, a spot check, a typical
     case), every one in 吴中区 so that the neighbouring county's inspector is an outsider."""
     from qingyuan.cases.models import Case, Recheck, Referral
+    from qingyuan.guidance.models import GuidePage
     from qingyuan.inspections.models import ChecklistItem, Inspection
     from qingyuan.leads.models import Lead
     from qingyuan.operations.models import JointOperation, JurisdictionDispute, SpotCheckItem, SpotCheckPlan
     from qingyuan.oversight.models import RectificationItem, SupervisedItem
     from qingyuan.portal.models import PublishedCase
+    from qingyuan.publication.models import PublicationEntry
     from qingyuan.registry.models import Institution, Practitioner
     from qingyuan.reports.models import Submission
     from qingyuan.subjects.models import Subject, SubjectPerson
@@ -285,11 +294,17 @@ def world(regions, monkeypatch):
         "template": checklist_item.template_id,
         "checklist_item": checklist_item.pk,
         "typical": typical.pk,
+        # The demo's published decision of 吴中区 (publication.demo).
+        "publication": PublicationEntry.objects.filter(decision__case__region__code__startswith=WUZHONG)
+        .order_by("pk")
+        .first()
+        .pk,
         "hold": hold.pk,
         # 挂牌督办 and 督导 of 吴中区 by the city (oversight.demo).
         "supervision": SupervisedItem.objects.order_by("pk").first().pk,
         "visit": RectificationItem.objects.order_by("pk").first().finding.visit_id,
         "rectification": RectificationItem.objects.order_by("pk").first().pk,
+        "guide_page": GuidePage.objects.order_by("pk").first().pk,
     }
     return values
 
@@ -306,6 +321,7 @@ def objects_for(name: str, world: dict) -> dict:
         "inspections:checklist_item_edit": {"template_pk": world["template"], "pk": world["checklist_item"]},
         "inspections:checklist_toggle": {"template_pk": world["template"]},
         "cases:action": {"pk": world["case"]},
+        "cases:national_record": {"pk": world["case"]},
         "cases:followup_action": {"pk": world["case"]},
         "cases:referral_action": {"pk": world["referral"]},
         "cases:recheck_action": {"pk": world["recheck"]},
@@ -339,10 +355,12 @@ def objects_for(name: str, world: dict) -> dict:
         "rules": {"code": "LARGE_FINE_CITIZEN"},
         "portal:typical_propose": {"case_pk": world["case"]},
         "portal:typical_action": {"pk": world["typical"]},
+        "publication:action": {"pk": world["publication"]},
         "liaison:referral_step": {"pk": world["referral"], "action": "receipt"},
         "liaison:drug_source": {"pk": world["case"]},
         "oversight:step": {"pk": world["supervision"]},
         "oversight": {"pk": world["visit"], "item_pk": world["rectification"]},
+        "guidance": {"pk": world["guide_page"], "number": 1},
     }
     return by_area.get(name) or by_area.get(name.split(":")[0], {})
 

@@ -26,6 +26,16 @@ def other_hotline(units):
     return Client(HTTP_AUTHORIZATION=f"Partner {key}")
 
 
+def _field_errors(response) -> dict:
+    """The API's one error shape, as {field: [messages]} (nested fields dotted: reporter.phone)."""
+    body = response.json()
+    assert body["code"] == "invalid" and body["message"] and body["field"] == body["errors"][0]["field"]
+    found = {}
+    for error in body["errors"]:
+        found.setdefault(error["field"], []).append(error["message"])
+    return found
+
+
 def _body(**extra):
     body = {
         "external_id": "12345-0001",
@@ -103,7 +113,7 @@ def test_two_partners_may_use_the_same_external_id(hotline, other_hotline):
 def test_invalid_fields_get_chinese_messages_naming_the_field(hotline, change, field, fragment):
     response = _post(hotline, **change)
     assert response.status_code == 400
-    errors = response.json()
+    errors = _field_errors(response)
     assert fragment in str(errors[field]), errors
     assert not Lead.objects.exists()
 
@@ -111,11 +121,11 @@ def test_invalid_fields_get_chinese_messages_naming_the_field(hotline, change, f
 def test_missing_external_id_and_bad_reporter_fields(hotline):
     body = _body(reporter={"name": "", "phone": "abc", "id_number": "123"})
     del body["external_id"]
-    errors = hotline.post(URL, body, content_type="application/json").json()
+    errors = _field_errors(hotline.post(URL, body, content_type="application/json"))
     assert errors["external_id"] == ["请填写对方编号（external_id）"]
-    assert "举报人姓名" in str(errors["reporter"]["name"])
-    assert "举报人联系电话" in str(errors["reporter"]["phone"])
-    assert "身份证号码应为18位" in str(errors["reporter"]["id_number"])
+    assert "举报人姓名" in str(errors["reporter.name"])
+    assert "举报人联系电话" in str(errors["reporter.phone"])
+    assert "身份证号码应为18位" in str(errors["reporter.id_number"])
 
 
 def test_status_shows_the_answer_only_after_lead_answer(hotline, personas):

@@ -68,7 +68,8 @@ def test_api_update_with_a_stale_etag_is_refused_with_412(login, places):
 
     refused = _patch(clerk, url, {"status": "valid", "legal_representative": "李四"}, clerks_etag)
     body = refused.json()
-    assert refused.status_code == 412 and body["detail"].startswith("该记录已被他人修改（孙志强，")
+    assert refused.status_code == 412 and body["code"] == "precondition_failed"
+    assert body["message"].startswith("该记录已被他人修改（孙志强，")
     assert body["changed_fields"] == ["status"] and body["changed_by"] == "孙志强"
     clinic.refresh_from_db()
     assert clinic.status == "cancelled" and clinic.legal_representative == "张仁"
@@ -86,7 +87,7 @@ def test_api_practitioner_update_with_a_stale_etag_is_refused(login, doctor):
     etag = clerk.get(url)["ETag"]
     assert _patch(chief, url, {"practice_scope": "外科专业"}, etag).status_code == 200
     refused = _patch(clerk, url, {"practice_scope": "全科医学专业"}, etag)
-    assert refused.status_code == 412 and "请查看变化后重新提交" in refused.json()["detail"]
+    assert refused.status_code == 412 and "请查看变化后重新提交" in refused.json()["message"]
     doctor.refresh_from_db()
     assert doctor.practice_scope == "外科专业" and doctor.id_number == ZHANG_ID
 
@@ -94,7 +95,8 @@ def test_api_practitioner_update_with_a_stale_etag_is_refused(login, doctor):
 def test_api_update_without_if_match_is_428_and_nothing_changes(login, places):
     clinic = places["clinic"]
     response = _patch(login("chief"), f"/api/v1/registry/institutions/{clinic.pk}/", {"status": "revoked"})
-    assert response.status_code == 428 and "If-Match" in response.json()["detail"]
+    assert response.status_code == 428 and "If-Match" in response.json()["message"]
+    assert response.json()["code"] == "precondition_required"
     clinic.refresh_from_db()
     assert clinic.status == "valid"
 

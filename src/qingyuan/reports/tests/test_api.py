@@ -46,11 +46,12 @@ def test_catalogue_lists_every_form(world, personas):
 
 def test_outside_the_jurisdiction_and_bad_input_are_named(world, personas):
     response = api(personas["carol"]).get(URL, PARAMS)
-    assert response.status_code == 400 and "不在您的辖区内" in response.json()["region"][0]
+    body = response.json()
+    assert response.status_code == 400 and body["field"] == "region" and "不在您的辖区内" in body["message"]
     response = api(personas["chief"]).get(URL, {**PARAMS, "start": "2024-07-01"})
-    assert response.json()["end"] == ["统计期止不能早于统计期起"]
+    assert response.json()["field"] == "end" and "统计期止不能早于统计期起" in response.json()["message"]
     response = api(personas["chief"]).get("/api/v1/reports/forms/S001-A1/", PARAMS)
-    assert response.status_code == 400 and "operation" in response.json()
+    assert response.status_code == 400 and response.json()["field"] == "operation"
 
 
 def test_without_token_or_reports_role_no_form(world, personas):
