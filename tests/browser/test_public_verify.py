@@ -112,6 +112,10 @@ def test_resident_on_a_phone_checks_clinics_an_unknown_name_and_a_doctor(new_pag
     expect(page.locator("#institution-practitioners")).to_contain_text("张仁心")
     qr = page.locator("img.qr-code")
     expect(qr).to_be_visible()
+    # Visible is not loaded: the image box shows before the SVG arrives.
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.qr-code'); return i && i.complete; }"
+    )
     assert page.evaluate("document.querySelector('img.qr-code').naturalWidth") > 100
     _no_sideways_scroll(page, 375)
     assert not page.bad_responses, page.bad_responses
