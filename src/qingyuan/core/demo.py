@@ -358,9 +358,8 @@ def _ensure_enforcement():
     re-inspection is due), one under investigation, one waiting for approval."""
     from decimal import Decimal
 
-    from qingyuan.cases import penalty_steps
     from qingyuan.cases import services as case_services
-    from qingyuan.cases.models import Case, MeasureKind, PartyKind, Procedure
+    from qingyuan.cases.models import Case, PartyKind
     from qingyuan.inspections import services as inspection_services
 
     if Case.objects.exists():
@@ -418,44 +417,57 @@ def _ensure_enforcement():
         case = case_services.case_approve_open(actor=chief, case=case, opened_on=opened_on)
         if n == 1:
             continue  # under investigation
-        case = case_services.case_to_review(actor=officers[0], case=case)
-        notified_on = opened_on + dt.timedelta(days=3)
-        measures = [
-            {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
-            {"kind": MeasureKind.CONFISCATE_INCOME, "amount": case.illegal_income},
-            {"kind": MeasureKind.BAN},
-        ]
-        # 拟处罚 before the notice; the ban and the fine need 法制审核 and 集体讨论 (cases.penalty).
-        penalty_steps.proposal_record(
-            actor=officers[0], case=case, offence_code="ZY-01", facts=case.facts, measures=measures
-        )
-        case = case_services.case_notify(actor=officers[0], case=case, notified_on=notified_on, waived=True)
-        penalty_steps.legal_review_submit(actor=officers[0], case=case)
-        penalty_steps.legal_review_record(
-            actor=chief,
-            case=case,
-            reviewed_on=notified_on,
-            opinion="事实清楚，证据确凿，同意",
-            conclusion="agree",
-        )
-        penalty_steps.discussion_record(
-            actor=chief,
-            case=case,
-            held_on=notified_on,
-            chair=chief,
-            participants=[User.objects.get(username="city_leader"), officers[1]],
-            opinions="同意拟处罚意见",
-            conclusion="as_proposed",
-        )
-        case_services.decision_record(
-            actor=chief,
-            case=case,
-            offence_code="ZY-01",
-            procedure=Procedure.GENERAL,
-            decided_on=notified_on + dt.timedelta(days=2),
-            measures=measures,
-            discretion_reason="初次违法，违法所得不足1万元，按下限处罚。",
-        )
+        decide_to_ban(case, officers=officers, chief=chief, opened_on=opened_on)
+
+
+def decide_to_ban(case, *, officers, chief, opened_on):
+    """An opened 无证行医 case taken through the general procedure to a decision of fine, confiscation
+    and ban, the way a unit would: 拟处罚, notice (rights waived), 法制审核, 集体讨论, decision."""
+    from decimal import Decimal
+
+    from qingyuan.accounts.models import User
+    from qingyuan.cases import penalty_steps
+    from qingyuan.cases import services as case_services
+    from qingyuan.cases.models import MeasureKind, Procedure
+
+    case = case_services.case_to_review(actor=officers[0], case=case)
+    notified_on = opened_on + dt.timedelta(days=3)
+    measures = [
+        {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
+        {"kind": MeasureKind.CONFISCATE_INCOME, "amount": case.illegal_income},
+        {"kind": MeasureKind.BAN},
+    ]
+    # 拟处罚 before the notice; the ban and the fine need 法制审核 and 集体讨论 (cases.penalty).
+    penalty_steps.proposal_record(
+        actor=officers[0], case=case, offence_code="ZY-01", facts=case.facts, measures=measures
+    )
+    case = case_services.case_notify(actor=officers[0], case=case, notified_on=notified_on, waived=True)
+    penalty_steps.legal_review_submit(actor=officers[0], case=case)
+    penalty_steps.legal_review_record(
+        actor=chief,
+        case=case,
+        reviewed_on=notified_on,
+        opinion="事实清楚，证据确凿，同意",
+        conclusion="agree",
+    )
+    penalty_steps.discussion_record(
+        actor=chief,
+        case=case,
+        held_on=notified_on,
+        chair=chief,
+        participants=[User.objects.get(username="city_leader"), officers[1]],
+        opinions="同意拟处罚意见",
+        conclusion="as_proposed",
+    )
+    return case_services.decision_record(
+        actor=chief,
+        case=case,
+        offence_code="ZY-01",
+        procedure=Procedure.GENERAL,
+        decided_on=notified_on + dt.timedelta(days=2),
+        measures=measures,
+        discretion_reason="初次违法，违法所得不足1万元，按下限处罚。",
+    )
 
 
 def _scene_photo(n: int):

@@ -13,10 +13,8 @@ WUZHONG = "320506"
 
 
 def _served_case(*, subject, party_kind, party_name, person, days_ago: int, chief, officers):
-    from qingyuan.accounts.models import User
-    from qingyuan.cases import penalty_steps
     from qingyuan.cases import services as case_services
-    from qingyuan.cases.models import MeasureKind, Procedure
+    from qingyuan.core.demo import decide_to_ban
 
     today = timezone.localdate()
     checked_on = today - dt.timedelta(days=days_ago)
@@ -39,44 +37,8 @@ def _served_case(*, subject, party_kind, party_name, person, days_ago: int, chie
     )
     opened_on = checked_on + dt.timedelta(days=1)
     case = case_services.case_approve_open(actor=chief, case=case, opened_on=opened_on)
-    case = case_services.case_to_review(actor=officers[0], case=case)
-    notified_on = opened_on + dt.timedelta(days=3)
-    measures = [
-        {"kind": MeasureKind.FINE, "amount": Decimal("50000")},
-        {"kind": MeasureKind.CONFISCATE_INCOME, "amount": Decimal("2000")},
-        {"kind": MeasureKind.BAN},
-    ]
-    penalty_steps.proposal_record(
-        actor=officers[0], case=case, offence_code="ZY-01", facts=case.facts, measures=measures
-    )
-    case = case_services.case_notify(actor=officers[0], case=case, notified_on=notified_on, waived=True)
-    penalty_steps.legal_review_submit(actor=officers[0], case=case)
-    penalty_steps.legal_review_record(
-        actor=chief,
-        case=case,
-        reviewed_on=notified_on,
-        opinion="事实清楚，证据确凿，同意",
-        conclusion="agree",
-    )
-    penalty_steps.discussion_record(
-        actor=chief,
-        case=case,
-        held_on=notified_on,
-        chair=chief,
-        participants=[User.objects.get(username="city_leader"), officers[1]],
-        opinions="同意拟处罚意见",
-        conclusion="as_proposed",
-    )
-    decided_on = notified_on + dt.timedelta(days=2)
-    decision = case_services.decision_record(
-        actor=chief,
-        case=case,
-        offence_code="ZY-01",
-        procedure=Procedure.GENERAL,
-        decided_on=decided_on,
-        measures=measures,
-        discretion_reason="初次违法，违法所得不足1万元，按下限处罚。",
-    )
+    decision = decide_to_ban(case, officers=officers, chief=chief, opened_on=opened_on)
+    decided_on = decision.decided_on
     case_services.case_serve(actor=officers[0], case=case, served_on=decided_on + dt.timedelta(days=1))
     decision.refresh_from_db()
     return decision
