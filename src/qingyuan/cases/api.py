@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from qingyuan.api.readonly import ScopedReadViewSet, ScrubbedTextField
-from qingyuan.core.filters import SafeFilterSet
+from qingyuan.core.filters import SafeFilterSet, region_prefix_filter
 
 from .models import (
     Case,
@@ -80,9 +80,7 @@ class CaseFilterSet(SafeFilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label="状态")
     crime_suspected = django_filters.BooleanFilter(label="涉嫌非法行医罪")
     subject = django_filters.NumberFilter(field_name="subject_id", label="监管对象编号")
-    region = django_filters.CharFilter(
-        field_name="region__code", lookup_expr="startswith", label="区划代码前缀（含下级）"
-    )
+    region = region_prefix_filter()
 
     class Meta:
         model = Case

@@ -64,6 +64,13 @@ def _is_id(field) -> bool:
     return field.primary_key or field.get_internal_type().endswith("AutoField")
 
 
+def region_prefix_filter() -> django_filters.CharFilter:
+    """`?region=3205`: the records of a region and every region below it (codes nest by prefix)."""
+    return django_filters.CharFilter(
+        field_name="region__code", lookup_expr="startswith", label="区划代码前缀（含下级）"
+    )
+
+
 class SafeFilterSet(django_filters.FilterSet):
     """A FilterSet whose fields refuse out-of-range input (module docstring)."""
 

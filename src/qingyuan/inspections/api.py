@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from qingyuan.api.readonly import ScopedReadViewSet, ScrubbedTextField
-from qingyuan.core.filters import SafeFilterSet
+from qingyuan.core.filters import SafeFilterSet, region_prefix_filter
 
 from .models import Inspection, InspectionKind, InspectionOutcome
 
@@ -52,9 +52,7 @@ class InspectionFilterSet(SafeFilterSet):
     kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label="检查方式")
     outcome = django_filters.ChoiceFilter(choices=InspectionOutcome.choices, label="处理结果")
     subject = django_filters.NumberFilter(field_name="subject_id", label="监管对象编号")
-    region = django_filters.CharFilter(
-        field_name="region__code", lookup_expr="startswith", label="区划代码前缀（含下级）"
-    )
+    region = region_prefix_filter()
 
     class Meta:
         model = Inspection

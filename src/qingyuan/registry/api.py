@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from qingyuan.api.authentication import PartnerKeyAuthentication, UserTokenAuthentication
 from qingyuan.api.concurrency import IF_MATCH, VERSIONED_UPDATE_RESPONSES, VersionedUpdateMixin
-from qingyuan.core.filters import SafeFilterSet
+from qingyuan.core.filters import SafeFilterSet, region_prefix_filter
 
 from . import selectors, services
 from .forms import InstitutionForm, PractitionerForm
@@ -106,9 +106,7 @@ class InstitutionFilterSet(SafeFilterSet):
         choices=InstitutionStatus.choices, method="by_status", label="状态（过期含已过有效期的）"
     )
     category = django_filters.ChoiceFilter(choices=InstitutionCategory.choices, label="机构类别")
-    region = django_filters.CharFilter(
-        field_name="region__code", lookup_expr="startswith", label="区划代码前缀（含下级）"
-    )
+    region = region_prefix_filter()
 
     class Meta:
         model = Institution
@@ -123,9 +121,7 @@ class PractitionerFilterSet(SafeFilterSet):
     category = django_filters.ChoiceFilter(
         field_name="kind", choices=PractitionerKind.choices, label="人员类型"
     )
-    region = django_filters.CharFilter(
-        field_name="region__code", lookup_expr="startswith", label="区划代码前缀（含下级）"
-    )
+    region = region_prefix_filter()
     institution = django_filters.NumberFilter(field_name="institution_id", label="注册执业机构编号")
 
     class Meta:

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from qingyuan.api.readonly import ScopedReadViewSet
-from qingyuan.core.filters import SafeFilterSet
+from qingyuan.core.filters import SafeFilterSet, region_prefix_filter
 
 from .models import Subject, SubjectKind, SubjectStatus
 
@@ -48,9 +48,7 @@ class SubjectSerializer(serializers.ModelSerializer):
 class SubjectFilterSet(SafeFilterSet):
     kind = django_filters.ChoiceFilter(choices=SubjectKind.choices, label="类型")
     status = django_filters.ChoiceFilter(choices=SubjectStatus.choices, label="状态")
-    region = django_filters.CharFilter(
-        field_name="region__code", lookup_expr="startswith", label="区划代码前缀（含下级）"
-    )
+    region = region_prefix_filter()
 
     class Meta:
         model = Subject
